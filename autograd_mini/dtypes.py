@@ -1,0 +1,46 @@
+"""The four dtypes the course needs, named and printed as torch names them."""
+import numpy as np
+
+
+class dtype:
+    __slots__ = ("name", "np", "is_floating_point", "legacy_name")
+
+    def __init__(self, name, np_type, is_floating_point, legacy_name):
+        self.name = name
+        self.np = np.dtype(np_type)
+        self.is_floating_point = is_floating_point
+        # torch still names tensor types this way in some error messages.
+        self.legacy_name = legacy_name
+
+    def __repr__(self):
+        return f"autograd_mini.{self.name}"
+
+    def __reduce__(self):
+        return self.name
+
+
+float32 = dtype("float32", np.float32, True, "FloatTensor")
+float64 = dtype("float64", np.float64, True, "DoubleTensor")
+int64 = dtype("int64", np.int64, False, "LongTensor")
+int32 = dtype("int32", np.int32, False, "IntTensor")
+bool = dtype("bool", np.bool_, False, "BoolTensor")  # noqa: A001 - torch.bool
+float, double, long, int = float32, float64, int64, int32  # noqa: A001 - torch's aliases
+
+_BY_NUMPY = {d.np: d for d in (float32, float64, int64, int32, bool)}
+default_float = float32
+
+
+def from_numpy(np_dtype):
+    try:
+        return _BY_NUMPY[np_dtype]
+    except KeyError:
+        raise TypeError(f"autograd_mini does not support numpy dtype {np_dtype}") from None
+
+
+def to_numpy(d):
+    """Accept our dtype, a numpy dtype, or a Python type (as torch accepts torch.float)."""
+    if isinstance(d, dtype):
+        return d.np
+    if d is None:
+        return None
+    return np.dtype(d)

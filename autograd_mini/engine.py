@@ -1,0 +1,234 @@
+"""The backward pass: walk the recorded graph from the outputs to the leaves.
+
+1. Count, for every node reachable from the outputs, how many edges lead into it
+   (an iterative depth-first walk: a graph 100,000 nodes deep must not recurse).
+2. Start from the outputs with their gradients. A node runs once all the edges
+   into it have delivered their gradient (summed where paths meet): that order
+   is a topological order, so every node sees its complete gradient.
+3. A node's backward turns the gradient of its output into gradients for its
+   inputs and hands them to `next_functions`. AccumulateGrad adds into `.grad`.
+"""
+from . import _hooks
+from .grad_mode import set_grad_enabled
+from .node import AccumulateGrad
+from .tensor import Tensor
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """autograd.backward: accumulate d(tensors)/d(leaf) into every leaf's .grad."""
+    tensors = _as_tuple(tensors)
+    grads = _make_grads(tensors, _as_tuple(grad_tensors) if grad_tensors is not None else None)
+    if retain_graph is None:
+        retain_graph = create_graph
+    targets = None
+    if inputs is not None:
+        inputs = _as_tuple(inputs)
+        if not inputs:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        targets = [_target_node(t) for t in inputs]
+    _run(tensors, grads, retain_graph, create_graph, targets, accumulate=True)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=None, materialize_grads=False):
+    """autograd.grad: return d(outputs)/d(inputs) without touching any .grad."""
+    outputs = _as_tuple(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = _as_tuple(inputs)
+    for t in inputs:
+        if not t._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    grads = _make_grads(outputs, _as_tuple(grad_outputs) if grad_outputs is not None else None)
+    if retain_graph is None:
+        retain_graph = create_graph
+    targets = [_target_node(t) for t in inputs]
+    captured = _run(outputs, grads, retain_graph, create_graph, targets, accumulate=False)
+    result = []
+    for i, (t, node) in enumerate(zip(inputs, targets)):
+        g = captured.get(node)
+        if g is None:
+            if materialize_grads:
+                g = Tensor._make(t._data * 0)
+            elif not (allow_unused or materialize_grads):
+                raise RuntimeError(
+                    f"The differentiated Tensor at index {i} appears to not have been used in the "
+                    "graph. Set allow_unused=True if this is the desired behavior.")
+        result.append(g)
+    return tuple(result)
+
+
+# -- the walk ------------------------------------------------------------------
+
+def _run(outputs, grads, retain_graph, create_graph, targets, accumulate):
+    roots = []
+    for i, t in enumerate(outputs):
+        if t.grad_fn is not None:
+            roots.append(t.grad_fn)
+        elif t._requires_grad:
+            roots.append(t._get_accumulator())
+        else:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+
+    dependencies = _count_dependencies(roots)
+    needed = _reaching(roots, dependencies, set(targets)) if targets is not None else None
+    target_set = set(targets) if targets is not None else ()
+
+    pending = {}  # node -> gradient of its output, summed over the edges seen so far
+    for node, g in zip(roots, grads):
+        pending[node] = pending[node] + g if node in pending else g
+    ready = [n for n in dict.fromkeys(roots) if dependencies.get(n, 0) == 0]
+    captured = {}
+    observer = _hooks.observer
+
+    with set_grad_enabled(create_graph):
+        while ready:
+            node = ready.pop()
+            grad = pending.pop(node, None)
+            input_grads = ()
+            if grad is not None:
+                grad = _run_hooks(node, grad)
+                if node in target_set:
+                    captured[node] = grad
+                if type(node) is AccumulateGrad:
+                    if accumulate and (targets is None or node in target_set):
+                        _accumulate(node.variable, grad, create_graph)
+                    continue
+                if needed is not None and node not in needed:
+                    continue
+                if observer is not None:
+                    input_grads = observer.record_backward(node, grad)
+                else:
+                    input_grads = node.backward(grad)
+                if not retain_graph:
+                    node.release_saved()
+            # A node that received no gradient still counts as done for its inputs,
+            # which may get gradient along another path.
+            for (next_node, _), g in _zip_longest(node.next_functions, input_grads):
+                if next_node is None:
+                    continue
+                if g is not None:
+                    pending[next_node] = pending[next_node] + g if next_node in pending else g
+                left = dependencies[next_node] - 1
+                dependencies[next_node] = left
+                if left == 0:
+                    ready.append(next_node)
+    return captured
+
+
+def _zip_longest(edges, grads):
+    if len(grads) == len(edges):
+        return zip(edges, grads)
+    return zip(edges, tuple(grads) + (None,) * (len(edges) - len(grads)))
+
+
+def _count_dependencies(roots):
+    """How many edges lead into each node (iteratively, so depth is unlimited)."""
+    dependencies = {}
+    seen = set(roots)
+    stack = list(seen)
+    while stack:
+        node = stack.pop()
+        for next_node, _ in node.next_functions:
+            if next_node is None:
+                continue
+            dependencies[next_node] = dependencies.get(next_node, 0) + 1
+            if next_node not in seen:
+                seen.add(next_node)
+                stack.append(next_node)
+    return dependencies
+
+
+def _reaching(roots, dependencies, targets):
+    """The nodes from which some target can be reached: only they need to run."""
+    order, remaining = [], dict(dependencies)
+    ready = [n for n in dict.fromkeys(roots) if remaining.get(n, 0) == 0]
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for next_node, _ in node.next_functions:
+            if next_node is not None:
+                remaining[next_node] -= 1
+                if remaining[next_node] == 0:
+                    ready.append(next_node)
+    needed = set()
+    for node in reversed(order):  # children before parents
+        if node in targets or any(n in needed for n, _ in node.next_functions if n is not None):
+            needed.add(node)
+    return needed
+
+
+def _run_hooks(node, grad):
+    if type(node) is AccumulateGrad:
+        hooks = node.variable._hooks
+    else:
+        hooks = node._pre_hooks
+    if hooks:
+        for hook in list(hooks):
+            new = hook(grad)
+            if new is not None:
+                grad = new
+    retained = node._retained() if node._retained is not None else None
+    if retained is not None:
+        # retain_grad: the non-leaf keeps (and accumulates) the gradient, as a leaf would.
+        _accumulate(retained, grad, create_graph=False)
+    return grad
+
+
+def _accumulate(variable, grad, create_graph):
+    old = variable._grad
+    if create_graph:
+        variable._grad = grad if old is None else old + grad
+    elif old is None:
+        # A copy: the incoming gradient may be shared with other tensors (add passes
+        # one gradient to both inputs) and the user may change .grad in place.
+        variable._grad = Tensor._make(grad._data.copy())
+    elif old._requires_grad:
+        variable._grad = old + grad.detach()
+    else:
+        old._data += grad._data
+        old._vc[0] += 1
+
+
+# -- argument checking, as torch does it ----------------------------------------
+
+def _as_tuple(x):
+    if isinstance(x, Tensor) or x is None:
+        return (x,)
+    return tuple(x)
+
+
+def _make_grads(outputs, grads):
+    if grads is None:
+        grads = (None,) * len(outputs)
+    if len(grads) != len(outputs):
+        raise RuntimeError(f"grad can be implicitly created only for scalar outputs")
+    result = []
+    for i, (out, g) in enumerate(zip(outputs, grads)):
+        if g is None:
+            if out._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if out._data.dtype.kind != "f":
+                raise RuntimeError(f"grad can be implicitly created only for real scalar outputs "
+                                   f"but got {out.dtype}")
+            g = Tensor._make(_ones_like(out._data))
+        else:
+            if not isinstance(g, Tensor):
+                g = Tensor._make(_ones_like(out._data) * g)
+            if g._data.shape != out._data.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of "
+                    f"torch.Size({list(g._data.shape)}) and output[{i}] has a shape of "
+                    f"torch.Size({list(out._data.shape)}).")
+        result.append(g)
+    return result
+
+
+def _ones_like(data):
+    import numpy as np
+    return np.ones(data.shape, dtype=data.dtype)
+
+
+def _target_node(t):
+    if t.grad_fn is not None:
+        return t.grad_fn
+    return t._get_accumulator()

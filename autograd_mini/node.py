@@ -1,0 +1,214 @@
+"""Backward nodes: what `tensor.grad_fn` points to.
+
+Every operation is one subclass of `Node`, named exactly as torch names its node
+(`MulBackward0`, ...). The class holds the operation's forward (on NumPy arrays)
+and its backward (on Tensors, so that backward itself can be recorded and
+differentiated again: higher-order gradients come for free). Calling
+`MulBackward0.apply(a, b)` runs the forward and, when grad mode is on and an
+input requires grad, links a new node into the graph.
+
+A node is also the "ctx" of its call: forward stores on it what backward needs.
+Tensors go through `save_for_backward` (checked against in-place changes and freed
+after backward); everything else is a plain attribute named as torch names it,
+`_saved_dim`, `_saved_exponent`, ...
+"""
+import re
+
+from . import _hooks
+from .grad_mode import state as _grad_state
+
+
+class Node:
+    # Torch's names for the tensors `save_for_backward` receives, in order:
+    # `_saved_self`, `_saved_other`, ... read them back for a graph drawer.
+    saved_names = ()
+    # The forward's name in torch's profiler (`aten::mul`).
+    aten = None
+    # True for ops whose backward needs their own result (exp, tanh, ...): `apply`
+    # keeps it as `_saved_result`.
+    saves_result = False
+    # View operations share the version counter of their input, as in torch.
+    is_view = False
+
+    # Set per call by `apply`.
+    next_functions = ()
+    needs_input_grad = ()
+    _saved = ()
+    _saved_output = None
+    _freed = False
+    _pre_hooks = None
+    _retained = None
+
+    def name(self):
+        return type(self).__name__
+
+    def __repr__(self):
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    # -- running an operation -------------------------------------------------
+    @classmethod
+    def apply(cls, *inputs, **attrs):
+        """Run the forward on `inputs` (Tensors) and record the node if needed."""
+        observer = _hooks.observer
+        if observer is not None:
+            return observer.record_forward(cls, inputs, attrs, _apply)
+        return _apply(cls, inputs, attrs)
+
+    def forward(self, *inputs, **attrs):
+        raise NotImplementedError
+
+    def backward(self, grad):
+        """Gradients for each input (a tuple, None where no gradient flows)."""
+        raise NotImplementedError
+
+    # -- saved values ---------------------------------------------------------
+    def save_for_backward(self, *tensors):
+        """Keep input tensors for backward (None for one that is not needed)."""
+        self._saved = tuple(None if t is None else (t, t._vc[0]) for t in tensors)
+
+    @property
+    def saved_tensors(self):
+        self._check_not_freed()
+        return tuple(None if s is None else _unpack(s, self) for s in self._saved)
+
+    @property
+    def saved_output(self):
+        self._check_not_freed()
+        data, vc, version, requires_grad = self._saved_output
+        return _unpack_output(self, data, vc, version, requires_grad)
+
+    def _check_not_freed(self):
+        if self._freed:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or "
+                "if you need to access saved tensors after calling backward."
+            )
+
+    def release_saved(self):
+        """Drop saved tensors after backward (unless retain_graph); only nodes that saved any."""
+        if self._saved or self._saved_output is not None:
+            self._saved = ()
+            self._saved_output = None
+            self._freed = True
+
+    def __getattr__(self, attr):
+        # `_saved_self`, `_saved_result`: torch's read-only view of what was saved.
+        if attr.startswith("_saved_"):
+            key = attr[len("_saved_"):]
+            if key == "result" and type(self).saves_result:
+                return self.saved_output
+            names = type(self).saved_names
+            if key in names:
+                return self.saved_tensors[names.index(key)]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
+
+    def __dir__(self):
+        extra = ["_saved_" + n for n in type(self).saved_names]
+        if type(self).saves_result:
+            extra.append("_saved_result")
+        return sorted(set(super().__dir__()) | set(extra))
+
+    # -- hooks on the tensor this node produced -------------------------------
+    def register_prehook(self, hook):
+        if self._pre_hooks is None:
+            self._pre_hooks = []
+        self._pre_hooks.append(hook)
+        return _RemovableHandle(self._pre_hooks, hook)
+
+    def register_hook(self, hook):
+        raise NotImplementedError("autograd_mini supports tensor hooks (Tensor.register_hook) only")
+
+
+class AccumulateGrad(Node):
+    """The sink for a leaf: adds the gradient that arrives into `variable.grad`."""
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"  # what torch's node reports
+
+    def backward(self, grad):  # pragma: no cover - the engine accumulates directly
+        raise RuntimeError("AccumulateGrad is run by the engine")
+
+
+class _RemovableHandle:
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+def _apply(cls, inputs, attrs):
+    node = cls.__new__(cls)
+    record = False
+    if _grad_state.enabled:
+        for t in inputs:
+            if t._requires_grad:
+                record = True
+                break
+    if record:
+        node.needs_input_grad = tuple(t._requires_grad for t in inputs)
+    out_data = node.forward(*inputs, **attrs)
+    out = _Tensor._make(out_data, vc=inputs[0]._vc if cls.is_view else None)
+    if record:
+        node.next_functions = tuple(_edge(t) for t in inputs)
+        out.grad_fn = node
+        out._requires_grad = True
+        if cls.saves_result:
+            node._saved_output = (out._data, out._vc, out._vc[0], True)
+    elif _grad_state.inference:
+        out._is_inference = True
+    return out
+
+
+def _edge(t):
+    """The (node, output_nr) pair that gradient for tensor `t` flows into."""
+    if t.grad_fn is not None:
+        return (t.grad_fn, 0)
+    if t._requires_grad:
+        return (t._get_accumulator(), 0)
+    return (None, 0)
+
+
+def _unpack(saved, node):
+    tensor, version = saved
+    if tensor._vc[0] != version:
+        owner = tensor.grad_fn
+        raise RuntimeError(_modified_message(tensor, owner, version))
+    return tensor
+
+
+def _unpack_output(node, data, vc, version, requires_grad):
+    if vc[0] != version:
+        t = _Tensor._make(data)
+        raise RuntimeError(_modified_message(t, node, version, current=vc[0]))
+    # A saved output comes back as a tensor whose grad_fn is the node itself,
+    # so differentiating backward again (create_graph) links to this node.
+    t = _Tensor._make(data, vc=vc)
+    t.grad_fn = node
+    t._requires_grad = requires_grad
+    return t
+
+
+def _modified_message(tensor, owner, expected, current=None):
+    current = tensor._vc[0] if current is None else current
+    sizes = "[" + ", ".join(str(s) for s in tensor._data.shape) + "]"
+    where = ""
+    if owner is not None:
+        where = f", which is output 0 of {re.sub(r'Backward[0-9]*$', '', owner.name())},"
+    return (
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [torch.{tensor.dtype.legacy_name} {sizes}]{where} is at version {current}; "
+        f"expected version {expected} instead. Hint: enable anomaly detection to find the "
+        "operation that failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True, check_nan=False)."
+    )
+
+
+_Tensor = None  # set by tensor.py (the two modules need each other)

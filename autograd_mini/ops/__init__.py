@@ -1,0 +1,113 @@
+"""The registry: every operation is written once, as a function in one of the
+modules here, and becomes both `autograd_mini.<name>` and `Tensor.<name>` from
+the tables below (plus the Python operators and the in-place `<name>_` forms)."""
+import numpy as np
+
+from ..tensor import Tensor
+from . import arithmetic, elementwise, indexing, linalg, reduction, shape
+from ._util import as_tensor, binary
+
+# name -> function, each both `autograd_mini.name(x, ...)` and `x.name(...)`
+FUNCTIONS = {
+    **{n: getattr(arithmetic, n) for n in (
+        "add", "sub", "rsub", "mul", "div", "pow", "neg", "reciprocal", "square")},
+    **{n: getattr(elementwise, n) for n in (
+        "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs", "sign",
+        "clamp", "clip", "maximum", "minimum")},
+    **{n: getattr(reduction, n) for n in ("sum", "mean", "max", "min", "norm", "argmax", "argmin")},
+    **{n: getattr(shape, n) for n in (
+        "reshape", "view", "flatten", "t", "transpose", "permute", "squeeze", "unsqueeze",
+        "expand", "expand_as", "clone", "to")},
+    **{n: getattr(linalg, n) for n in ("matmul", "mm", "mv", "bmm", "dot")},
+    **{n: getattr(indexing, n) for n in ("select", "narrow")},
+}
+FUNCTIONS["multiply"], FUNCTIONS["divide"], FUNCTIONS["subtract"] = (
+    FUNCTIONS["mul"], FUNCTIONS["div"], FUNCTIONS["sub"])
+FUNCTIONS["true_divide"] = FUNCTIONS["div"]
+
+# Functions that exist only as `autograd_mini.name`.
+MODULE_ONLY = {"where": elementwise.where, "cat": shape.cat, "concat": shape.concat,
+               "stack": shape.stack}
+
+# Operations that also have an in-place form `x.name_()` (and `autograd_mini.name_(x)`).
+INPLACE = ("add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "sin", "cos",
+           "tanh", "sigmoid", "relu", "abs", "clamp", "reciprocal", "square")
+
+
+def _flip(fn):
+    def reflected(self, other):
+        return fn(other, self)
+    return reflected
+
+
+def _compare(ufunc):
+    def compare(self, other):
+        return Tensor._make(binary(ufunc, self, as_tensor(other, self)))
+    return compare
+
+
+OPERATORS = {
+    "__add__": arithmetic.add, "__radd__": arithmetic.add,
+    "__sub__": arithmetic.sub, "__rsub__": arithmetic.rsub,
+    "__mul__": arithmetic.mul, "__rmul__": arithmetic.mul,
+    "__truediv__": arithmetic.div, "__rtruediv__": arithmetic.rdiv,
+    "__pow__": arithmetic.pow, "__rpow__": arithmetic.rpow,
+    "__matmul__": linalg.matmul, "__rmatmul__": _flip(linalg.matmul),
+    "__neg__": arithmetic.neg, "__abs__": elementwise.abs,
+    "__getitem__": indexing.getitem, "__setitem__": indexing.setitem,
+    "__lt__": _compare(np.less), "__le__": _compare(np.less_equal),
+    "__gt__": _compare(np.greater), "__ge__": _compare(np.greater_equal),
+    "__eq__": _compare(np.equal), "__ne__": _compare(np.not_equal),
+    "__and__": _compare(np.logical_and), "__or__": _compare(np.logical_or),
+    "__xor__": _compare(np.logical_xor),
+    "eq": _compare(np.equal), "ne": _compare(np.not_equal), "lt": _compare(np.less),
+    "le": _compare(np.less_equal), "gt": _compare(np.greater), "ge": _compare(np.greater_equal),
+}
+
+
+def _invert(self):
+    return Tensor._make(~self._data)
+
+
+def _iter(self):
+    if self._data.ndim == 0:
+        raise TypeError("iteration over a 0-d tensor")
+    return (self[i] for i in range(self._data.shape[0]))
+
+
+def _make_inplace(fn, name):
+    from ..inplace import apply_inplace
+
+    def method(self, *args, **kwargs):
+        return apply_inplace(self, fn, *args, **kwargs)
+    method.__name__ = name
+    return method
+
+
+def bind(namespace):
+    """Attach every operation to Tensor and to the package namespace."""
+    from .. import inplace
+    for name, fn in FUNCTIONS.items():
+        setattr(Tensor, name, fn)
+        namespace[name] = fn
+    namespace.update(MODULE_ONLY)
+    for name, fn in OPERATORS.items():
+        setattr(Tensor, name, fn)
+    for name in INPLACE:
+        method = _make_inplace(FUNCTIONS[name], name + "_")
+        setattr(Tensor, name + "_", method)
+        namespace[name + "_"] = method
+    Tensor.__iadd__, Tensor.__isub__ = Tensor.add_, Tensor.sub_
+    Tensor.__imul__, Tensor.__itruediv__ = Tensor.mul_, Tensor.div_
+    Tensor.zero_, Tensor.fill_, Tensor.copy_ = inplace.zero_, inplace.fill_, inplace.copy_
+    Tensor.__invert__ = _invert
+    Tensor.__iter__ = _iter
+    Tensor.__hash__ = lambda self: id(self)  # defining __eq__ removed it
+    Tensor.T = property(lambda self: self.permute(*reversed(range(self._data.ndim))))
+    Tensor.mT = property(lambda self: self.transpose(-2, -1))
+    Tensor.float = lambda self: shape.to(self, np.float32)
+    Tensor.double = lambda self: shape.to(self, np.float64)
+    Tensor.long = lambda self: shape.to(self, np.int64)
+    Tensor.bool = lambda self: shape.to(self, np.bool_)
+    Tensor.type_as = lambda self, other: shape.to(self, other._data.dtype)
+    Tensor.cpu = lambda self: self

@@ -1,0 +1,264 @@
+"""sum, mean, max, min and norm: reductions, whose backward spreads the gradient back out."""
+import collections
+
+import numpy as np
+
+from ..node import Node
+from ._util import constant
+
+
+def _dims(dim, ndim):
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    return tuple(sorted(d % ndim if ndim else 0 for d in dims))
+
+
+def _expand_back(grad, shape, dims, keepdim):
+    """Undo a reduction over `dims`: put the reduced dimensions back, then broadcast."""
+    if not keepdim and dims:
+        kept = list(shape)
+        for d in dims:
+            kept[d] = 1
+        grad = grad.reshape(tuple(kept))
+    return grad.expand(shape)
+
+
+class SumBackward0(Node):
+    """sum of all elements"""
+    aten = "aten::sum"
+
+    def forward(self, a):
+        self._saved_self_sym_sizes = a._data.shape
+        data = a._data
+        return np.asarray(data.sum(dtype=np.int64 if data.dtype.kind in "biu" else None))
+
+    def backward(self, grad):
+        return (grad.expand(self._saved_self_sym_sizes),)
+
+
+class SumBackward1(Node):
+    """sum over some dimensions"""
+    aten = "aten::sum"
+
+    def forward(self, a, dim, keepdim=False):
+        self._saved_self_sym_sizes = a._data.shape
+        self._saved_dim = _dims(dim, a._data.ndim)
+        self._saved_keepdim = keepdim
+        data = a._data
+        return np.asarray(data.sum(axis=self._saved_dim, keepdims=keepdim,
+                                   dtype=np.int64 if data.dtype.kind in "biu" else None))
+
+    def backward(self, grad):
+        return (_expand_back(grad, self._saved_self_sym_sizes, self._saved_dim, self._saved_keepdim),)
+
+
+class MeanBackward0(Node):
+    aten = "aten::mean"
+
+    def forward(self, a):
+        _require_float(a, "mean")
+        self._saved_self_sym_sizes = a._data.shape
+        self._saved_self_sym_numel = a._data.size
+        return np.asarray(a._data.mean())
+
+    def backward(self, grad):
+        return (grad.expand(self._saved_self_sym_sizes) / self._saved_self_sym_numel,)
+
+
+class MeanBackward1(Node):
+    aten = "aten::mean"
+
+    def forward(self, a, dim, keepdim=False):
+        _require_float(a, "mean")
+        self._saved_self_sym_sizes = a._data.shape
+        self._saved_self_sym_numel = a._data.size
+        self._saved_dim = _dims(dim, a._data.ndim)
+        self._saved_keepdim = keepdim
+        return np.asarray(a._data.mean(axis=self._saved_dim, keepdims=keepdim))
+
+    def backward(self, grad):
+        shape = self._saved_self_sym_sizes
+        count = int(np.prod([shape[d] for d in self._saved_dim]))
+        return (_expand_back(grad, shape, self._saved_dim, self._saved_keepdim) / count,)
+
+
+def _require_float(a, what):
+    if a._data.dtype.kind != "f":
+        raise RuntimeError(
+            f"{what}(): could not infer output dtype. Input dtype must be either a floating "
+            f"point or complex dtype. Got: {a.dtype.name.capitalize().replace('64', '')}")
+
+
+class _ExtremumAll(Node):
+    """max() / min() of all elements: ties share the gradient evenly, as in torch."""
+    saved_names = ("self",)
+    saves_result = True
+    pick = None
+
+    def forward(self, a):
+        if a._data.size == 0:
+            raise RuntimeError(f"{type(self).aten[6:]}(): Expected reduction dim to be specified "
+                               "for input.numel() == 0. Specify the reduction dim with the 'dim' "
+                               "argument.")
+        self.save_for_backward(a)
+        return np.asarray(type(self).pick(a._data))
+
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        hits = a._data == self.saved_output._data
+        return (grad * constant((hits / hits.sum()).astype(grad._data.dtype)),)
+
+
+class MaxBackward1(_ExtremumAll):
+    aten = "aten::max"
+    pick = staticmethod(np.max)
+
+
+class MinBackward1(_ExtremumAll):
+    aten = "aten::min"
+    pick = staticmethod(np.min)
+
+
+class _ExtremumDim(Node):
+    """max(dim) / min(dim): the gradient goes to the element that was picked."""
+    arg = None
+
+    def forward(self, a, dim, keepdim=False):
+        self._saved_self_sym_sizes = a._data.shape
+        self._saved_dim = dim % max(a._data.ndim, 1)
+        self._saved_keepdim = keepdim
+        idx = np.expand_dims(type(self).arg(a._data, axis=self._saved_dim), self._saved_dim)
+        self._saved_indices = idx
+        values = np.take_along_axis(a._data, idx, axis=self._saved_dim)
+        return values if keepdim else np.squeeze(values, self._saved_dim)
+
+    def backward(self, grad):
+        shape, dim = self._saved_self_sym_sizes, self._saved_dim
+        onehot = np.zeros(shape, dtype=grad._data.dtype)
+        np.put_along_axis(onehot, self._saved_indices, 1, axis=dim)
+        return (_expand_back(grad, shape, (dim,), self._saved_keepdim) * constant(onehot),)
+
+
+class MaxBackward0(_ExtremumDim):
+    aten = "aten::max"
+    arg = staticmethod(np.argmax)
+
+
+class MinBackward0(_ExtremumDim):
+    aten = "aten::min"
+    arg = staticmethod(np.argmin)
+
+
+class LinalgVectorNormBackward0(Node):
+    """norm(p): (sum |x|^p)^(1/p); what x.norm() records."""
+    aten = "aten::linalg_vector_norm"
+    saved_names = ("self",)
+    saves_result = True
+
+    def forward(self, a, ord=2, dim=None, keepdim=False):
+        _require_float(a, "linalg.vector_norm")
+        self._saved_ord, self._saved_keepdim = ord, keepdim
+        self._saved_dim = None if dim is None else _dims(dim, a._data.ndim)
+        self.save_for_backward(a)
+        x = np.abs(a._data)
+        axis = self._saved_dim
+        if ord == float("inf"):
+            out = x.max(axis=axis, keepdims=keepdim)
+        elif ord == 0:
+            out = (x != 0).sum(axis=axis, keepdims=keepdim).astype(x.dtype)
+        elif ord == 1:
+            out = x.sum(axis=axis, keepdims=keepdim)
+        elif ord == 2:
+            out = np.sqrt((x * x).sum(axis=axis, keepdims=keepdim))
+        else:
+            out = (x ** ord).sum(axis=axis, keepdims=keepdim) ** (1.0 / ord)
+        return np.asarray(out, dtype=a._data.dtype)
+
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        norm = self.saved_output
+        p = self._saved_ord
+        dims = self._saved_dim if self._saved_dim is not None else tuple(range(a._data.ndim))
+        shape = a._data.shape
+        grad = _expand_back(grad, shape, dims, self._saved_keepdim)
+        norm = _expand_back(norm, shape, dims, self._saved_keepdim)
+        if p == 0:
+            return (grad * 0,)
+        if p == 1:
+            return (grad * a.sign(),)
+        # Where the norm is 0 the gradient is taken as 0 (torch masks it the same way).
+        zero = norm._data == 0
+        safe_norm = norm + constant(zero.astype(norm._data.dtype))
+        if p == 2:
+            scale = a / safe_norm
+        elif p == float("inf"):
+            hits = constant((np.abs(a._data) == norm._data).astype(a._data.dtype))
+            return (grad * a.sign() * hits / hits.sum(dims, keepdim=True).expand(shape),)
+        else:
+            scale = a * a.abs() ** (p - 2) / safe_norm ** (p - 1)
+        return (grad * scale * constant(~zero),)
+
+
+# -- the functions users call -------------------------------------------------
+
+return_types = collections.namedtuple("max", ["values", "indices"])
+min_return = collections.namedtuple("min", ["values", "indices"])
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    if dim is None:
+        return SumBackward0.apply(input)
+    return SumBackward1.apply(input, dim=dim, keepdim=keepdim)
+
+
+def mean(input, dim=None, keepdim=False):
+    if dim is None:
+        return MeanBackward0.apply(input)
+    return MeanBackward1.apply(input, dim=dim, keepdim=keepdim)
+
+
+def _extremum(all_cls, dim_cls, pair, result_type, input, dim=None, keepdim=False):
+    from ..tensor import Tensor
+    if isinstance(dim, Tensor):
+        return pair(input, dim)
+    if dim is None:
+        return all_cls.apply(input)
+    values = dim_cls.apply(input, dim=dim, keepdim=keepdim)
+    node = values.grad_fn
+    idx = node._saved_indices if node is not None else None
+    if idx is None:
+        arg = dim_cls.arg(input._data, axis=dim)
+        idx = np.expand_dims(arg, dim) if keepdim else arg
+    elif not keepdim:
+        idx = np.squeeze(idx, dim % max(input._data.ndim, 1))
+    return result_type(values, Tensor._make(np.asarray(idx, dtype=np.int64)))
+
+
+def max(input, dim=None, keepdim=False):
+    from .elementwise import maximum
+    return _extremum(MaxBackward1, MaxBackward0, maximum, return_types, input, dim, keepdim)
+
+
+def min(input, dim=None, keepdim=False):
+    from .elementwise import minimum
+    return _extremum(MinBackward1, MinBackward0, minimum, min_return, input, dim, keepdim)
+
+
+def norm(input, p="fro", dim=None, keepdim=False):
+    ord = 2 if p in ("fro", None) else p
+    return LinalgVectorNormBackward0.apply(input, ord=ord, dim=dim, keepdim=keepdim)
+
+
+def argmax(input, dim=None, keepdim=False):
+    from ..tensor import Tensor
+    if dim is None:
+        return Tensor._make(np.asarray(np.argmax(input._data), dtype=np.int64))
+    return Tensor._make(np.asarray(np.argmax(input._data, axis=dim, keepdims=keepdim), dtype=np.int64))
+
+
+def argmin(input, dim=None, keepdim=False):
+    from ..tensor import Tensor
+    if dim is None:
+        return Tensor._make(np.asarray(np.argmin(input._data), dtype=np.int64))
+    return Tensor._make(np.asarray(np.argmin(input._data, axis=dim, keepdims=keepdim), dtype=np.int64))

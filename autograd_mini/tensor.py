@@ -1,0 +1,280 @@
+"""The Tensor: a NumPy array plus what autograd needs to know about it.
+
+The arithmetic lives in `ops/`; this file holds the tensor's own state: its data,
+`requires_grad`, `grad`, `grad_fn`, the version counter that catches in-place
+changes to saved values, and torch's rules for reading and changing them.
+"""
+import warnings
+import weakref
+
+import numpy as np
+
+from . import dtypes
+from . import node as _node
+from ._printing import format_tensor
+from .grad_mode import state as _grad_state
+
+
+class Size(tuple):
+    """A shape, printed as torch prints it."""
+
+    def __repr__(self):
+        return f"autograd_mini.Size({list(self)})"
+
+    def numel(self):
+        return int(np.prod(self, dtype=np.int64))
+
+
+class Tensor:
+    __slots__ = (
+        "_data",            # the numpy array
+        "_requires_grad",
+        "_grad",
+        "grad_fn",          # the Node that produced this tensor (None for a leaf)
+        "_vc",              # version counter: a one-item list, shared with views
+        "_retains_grad",
+        "_hooks",           # hooks of a leaf, run before its gradient is accumulated
+        "_accumulator",     # weak reference to this leaf's AccumulateGrad node
+        "_is_inference",
+        "__weakref__",
+    )
+
+    def __init__(self, data=(), *, dtype=None):
+        # Like torch.Tensor(data): a float32 leaf (torch.tensor is the usual factory).
+        arr = np.array(data._data if isinstance(data, Tensor) else data,
+                       dtype=dtypes.to_numpy(dtype) or np.float32)
+        self._init(arr)
+
+    @classmethod
+    def _make(cls, data, vc=None):
+        """Wrap an array without copying (the engine's fast path)."""
+        t = cls.__new__(cls)
+        t._init(data, vc)
+        return t
+
+    def _init(self, data, vc=None):
+        self._data = data
+        self._requires_grad = False
+        self._grad = None
+        self.grad_fn = None
+        self._vc = [0] if vc is None else vc
+        self._retains_grad = False
+        self._hooks = None
+        self._accumulator = None
+        self._is_inference = False
+
+    # -- what the tensor is ---------------------------------------------------
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[dim]
+
+    def dim(self):
+        return self._data.ndim
+
+    ndim = property(dim)
+
+    def numel(self):
+        return self._data.size
+
+    nelement = numel
+
+    @property
+    def dtype(self):
+        return dtypes.from_numpy(self._data.dtype)
+
+    @property
+    def device(self):
+        from .factories import device
+        return device("cpu")
+
+    is_cuda = False
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == "f"
+
+    def is_inference(self):
+        return self._is_inference
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def _version(self):
+        return self._vc[0]
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __hash__(self):
+        return id(self)
+
+    # -- requires_grad ---------------------------------------------------------
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        if self.grad_fn is not None:
+            msg = "you can only change requires_grad flags of leaf variables."
+            if not value:
+                msg += (" If you want to use a computed variable in a subgraph that doesn't "
+                        "require differentiation use var_no_grad = var.detach().")
+            raise RuntimeError(msg)
+        if value and self._data.dtype.kind != "f":
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients")
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad=True):
+        if self.grad_fn is not None and not requires_grad:
+            self.requires_grad = False  # raises torch's error
+        if requires_grad and self._data.dtype.kind != "f":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        if self.grad_fn is None:
+            self._requires_grad = bool(requires_grad)
+        return self
+
+    # -- grad ------------------------------------------------------------------
+    @property
+    def grad(self):
+        if self.grad_fn is not None and not self._retains_grad:
+            warnings.warn(_NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
+                                f"type {type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+        self._grad = value
+
+    @property
+    def retains_grad(self):
+        return self._retains_grad
+
+    def retain_grad(self):
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or self._retains_grad:
+            return
+        self._retains_grad = True
+        # The node holds the tensor weakly, as torch does: keeping the gradient
+        # must not keep the tensor alive.
+        self.grad_fn._retained = weakref.ref(self)
+
+    def register_hook(self, hook):
+        """`hook(grad)` runs when this tensor's gradient is computed; it may return a new one."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            return self.grad_fn.register_prehook(hook)
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        return _node._RemovableHandle(self._hooks, hook)
+
+    def _get_accumulator(self):
+        """The AccumulateGrad node of this leaf: one object for as long as the graph holds it."""
+        acc = self._accumulator() if self._accumulator is not None else None
+        if acc is None:
+            acc = _node.AccumulateGrad(self)
+            self._accumulator = weakref.ref(acc)
+        return acc
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        from .engine import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    # -- data, detach, conversions ---------------------------------------------
+    @property
+    def data(self):
+        # Shares storage but neither history nor version counter: changes made
+        # through .data are invisible to autograd (which is why it is dangerous).
+        return Tensor._make(self._data)
+
+    @data.setter
+    def data(self, value):
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+    def detach(self):
+        return Tensor._make(self._data, vc=self._vc)
+
+    def detach_(self):
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def numpy(self, force=False):
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
+                               "Use tensor.detach().numpy() instead.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        arr = self.numpy()
+        return arr if dtype is None else arr.astype(dtype, copy=False)
+
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data)
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data)
+
+    # -- printing ----------------------------------------------------------------
+    def __repr__(self):
+        suffixes = []
+        if self.grad_fn is not None:
+            suffixes.append(f"grad_fn=<{self.grad_fn.name()}>")
+        elif self._requires_grad:
+            suffixes.append("requires_grad=True")
+        return format_tensor(self._data, dtype_name=self.dtype.name, suffixes=suffixes)
+
+    __str__ = __repr__
+
+    def __format__(self, spec):
+        if self._data.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+
+_NON_LEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad field "
+    "to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
+    "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
+    "github.com/pytorch/pytorch/pull/30531 for more information."
+)
+
+_node._Tensor = Tensor
