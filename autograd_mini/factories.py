@@ -36,7 +36,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
             "or sourceTensor.detach().clone().requires_grad_(True), rather than "
             "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
         arr = np.array(data._data, dtype=dtypes.to_numpy(dtype))
-    elif isinstance(data, np.ndarray):
+    elif isinstance(data, (np.ndarray, np.generic)):
         arr = np.array(data, dtype=dtypes.to_numpy(dtype))
     else:
         arr = np.array(_plain(data))
@@ -124,12 +124,15 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False):
 
 
 def linspace(start, end, steps, dtype=None, requires_grad=False):
-    # Torch's kernel, in the tensor's own precision: the first half counts up from
-    # `start`, the second half down from `end`, so both ends come out exact.
+    # Torch's kernel: the first half counts up from `start`, the second half down
+    # from `end` (so both ends come out exact), with `step` in the tensor's own
+    # precision and each value rounded once (its vector loop uses fused
+    # multiply-add); extended precision followed by one cast does the same.
     ft = np.dtype(_float_dtype(dtype)).type
-    i = np.arange(steps, dtype=ft)
-    step = (ft(end) - ft(start)) / ft(max(steps - 1, 1))
-    data = np.where(i < steps // 2, ft(start) + step * i, ft(end) - step * (ft(steps - 1) - i))
+    step = np.longdouble((ft(end) - ft(start)) / ft(max(steps - 1, 1)))
+    i = np.arange(steps, dtype=np.longdouble)
+    data = np.where(i < steps // 2, np.longdouble(ft(start)) + step * i,
+                    np.longdouble(ft(end)) - step * (steps - 1 - i))
     return _leaf(data.astype(ft), requires_grad)
 
 

@@ -17,8 +17,7 @@ _LEAF_ERROR = "a leaf Variable that requires grad is being used in an in-place o
 
 def apply_inplace(self, op, *args, **kwargs):
     """self <- op(self, *args): torch's in-place semantics on top of an out-of-place op."""
-    if _grad_state.enabled and self._requires_grad and self.grad_fn is None:
-        raise RuntimeError(_LEAF_ERROR)
+    _check_writable(self, _LEAF_ERROR)
     out = op(self, *args, **kwargs)
     node = out.grad_fn
     if node is not None:
@@ -35,9 +34,8 @@ def apply_inplace(self, op, *args, **kwargs):
 
 def assign_slice(self, key, value):
     """self[key] = value, recorded as torch's CopySlices node."""
-    if _grad_state.enabled and self._requires_grad and self.grad_fn is None:
-        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
-                           "in-place operation.")
+    _check_writable(self, "a view of a leaf Variable that requires grad is being used in an "
+                          "in-place operation.")
     value = as_tensor(value, self)
     if isinstance(key, Tensor):
         key = key._data
@@ -51,6 +49,16 @@ def assign_slice(self, key, value):
     else:
         self._data[key] = value._data
         self._vc[0] += 1
+
+
+def _check_writable(t, leaf_message):
+    if _grad_state.enabled and t._requires_grad and t.grad_fn is None:
+        raise RuntimeError(leaf_message)
+    if t._is_inference and not _grad_state.inference:
+        raise RuntimeError(
+            "Inplace update to inference tensor outside InferenceMode is not allowed.You can make "
+            "a clone to get a normal tensor before doing inplace update.See "
+            "https://github.com/pytorch/rfcs/pull/17 for more details.")
 
 
 def _keep_old_value(node, t):

@@ -14,6 +14,8 @@ after backward); everything else is a plain attribute named as torch names it,
 """
 import re
 
+from numpy import asarray as _asarray, ndarray as _ndarray
+
 from . import _hooks
 from .grad_mode import state as _grad_state
 
@@ -43,7 +45,7 @@ class Node:
         return type(self).__name__
 
     def __repr__(self):
-        return f"<{self.name()} object at {hex(id(self))}>"
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
 
     # -- running an operation -------------------------------------------------
     @classmethod
@@ -64,6 +66,10 @@ class Node:
     # -- saved values ---------------------------------------------------------
     def save_for_backward(self, *tensors):
         """Keep input tensors for backward (None for one that is not needed)."""
+        if self.needs_input_grad:
+            for t in tensors:
+                if t is not None and t._is_inference:
+                    raise RuntimeError(_INFERENCE_SAVED)
         self._saved = tuple(None if t is None else (t, t._vc[0]) for t in tensors)
 
     @property
@@ -155,6 +161,8 @@ def _apply(cls, inputs, attrs):
     if record:
         node.needs_input_grad = tuple(t._requires_grad for t in inputs)
     out_data = node.forward(*inputs, **attrs)
+    if type(out_data) is not _ndarray:  # NumPy returns scalars for 0-d results
+        out_data = _asarray(out_data)
     out = _Tensor._make(out_data, vc=inputs[0]._vc if cls.is_view else None)
     if record:
         node.next_functions = tuple(_edge(t) for t in inputs)
@@ -162,8 +170,6 @@ def _apply(cls, inputs, attrs):
         out._requires_grad = True
         if cls.saves_result:
             node._saved_output = (out._data, out._vc, out._vc[0], True)
-    elif _grad_state.inference:
-        out._is_inference = True
     return out
 
 
@@ -210,5 +216,11 @@ def _modified_message(tensor, owner, expected, current=None):
         "torch.autograd.set_detect_anomaly(True, check_nan=False)."
     )
 
+
+_INFERENCE_SAVED = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+    "inference mode in computation tracked by autograd. To work around this, you can make a "
+    "clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+    "`torch.inference_mode()`.")
 
 _Tensor = None  # set by tensor.py (the two modules need each other)

@@ -61,7 +61,7 @@ class Tensor:
         self._retains_grad = False
         self._hooks = None
         self._accumulator = None
-        self._is_inference = False
+        self._is_inference = _grad_state.inference  # made inside inference_mode
 
     # -- what the tensor is ---------------------------------------------------
     @property

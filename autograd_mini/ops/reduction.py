@@ -124,7 +124,7 @@ class _ExtremumDim(Node):
 
     def forward(self, a, dim, keepdim=False):
         self._saved_self_sym_sizes = a._data.shape
-        self._saved_dim = dim % max(a._data.ndim, 1)
+        self._saved_dim = dim % (a._data.ndim or 1)
         self._saved_keepdim = keepdim
         idx = np.expand_dims(type(self).arg(a._data, axis=self._saved_dim), self._saved_dim)
         self._saved_indices = idx
@@ -200,8 +200,17 @@ class LinalgVectorNormBackward0(Node):
 
 # -- the functions users call -------------------------------------------------
 
-return_types = collections.namedtuple("max", ["values", "indices"])
-min_return = collections.namedtuple("min", ["values", "indices"])
+def _return_type(name):
+    """torch.return_types.max / min: a (values, indices) named tuple, printed like torch's."""
+    base = collections.namedtuple(name, ["values", "indices"])
+
+    def __repr__(self):
+        return f"autograd_mini.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+    return type(name, (base,), {"__slots__": (), "__repr__": __repr__})
+
+
+return_types = _return_type("max")
+min_return = _return_type("min")
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
@@ -231,7 +240,7 @@ def _extremum(all_cls, dim_cls, pair, result_type, input, dim=None, keepdim=Fals
         arg = dim_cls.arg(input._data, axis=dim)
         idx = np.expand_dims(arg, dim) if keepdim else arg
     elif not keepdim:
-        idx = np.squeeze(idx, dim % max(input._data.ndim, 1))
+        idx = np.squeeze(idx, dim % (input._data.ndim or 1))
     return result_type(values, Tensor._make(np.asarray(idx, dtype=np.int64)))
 
 

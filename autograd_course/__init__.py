@@ -1,0 +1,32 @@
+"""autograd_course: the course's tools around the engine.
+
+Lessons import what they need from here: graph drawing, the side-by-side
+comparison with torch, widgets, exercise checks. Names load lazily, so that a
+lesson that only compares values does not pay for importing graphviz or
+ipywidgets.
+"""
+import importlib
+
+_EXPORTS = {
+    "draw_graph": "graph",
+    "side_by_side": "graph",
+    "graph_structure": "graph",
+    "graph_text": "graph",
+    "compare": "compare",
+    "compare_all": "compare",
+    "twin": "compare",
+}
+
+
+def __getattr__(name):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'autograd_course' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    # Importing `.compare` binds the *module* as our attribute `compare`; the function wins.
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_EXPORTS))
