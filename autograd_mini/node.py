@@ -36,7 +36,7 @@ class Node:
     next_functions = ()
     needs_input_grad = ()
     _saved = ()
-    _saved_output = None
+    _kept_result = None
     _freed = False
     _pre_hooks = None
     _retained = None
@@ -80,7 +80,7 @@ class Node:
     @property
     def saved_output(self):
         self._check_not_freed()
-        data, vc, version, requires_grad = self._saved_output
+        data, vc, version, requires_grad = self._kept_result
         return _unpack_output(self, data, vc, version, requires_grad)
 
     def _check_not_freed(self):
@@ -95,9 +95,9 @@ class Node:
 
     def release_saved(self):
         """Drop saved tensors after backward (unless retain_graph); only nodes that saved any."""
-        if self._saved or self._saved_output is not None:
+        if self._saved or self._kept_result is not None:
             self._saved = ()
-            self._saved_output = None
+            self._kept_result = None
             self._freed = True
 
     def __getattr__(self, attr):
@@ -169,7 +169,7 @@ def _apply(cls, inputs, attrs):
         out.grad_fn = node
         out._requires_grad = True
         if cls.saves_result:
-            node._saved_output = (out._data, out._vc, out._vc[0], True)
+            node._kept_result = (out._data, out._vc, out._vc[0], True)
     return out
 
 

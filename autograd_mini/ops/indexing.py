@@ -86,6 +86,9 @@ class CopySlices(Node):
     """x[key] = value on a tensor in the graph: the old x, with `value` written in."""
     aten = "aten::copy_"
 
+    def name(self):
+        return "torch::autograd::CopySlices"  # what torch's node reports
+
     def forward(self, a, value, key):
         self.key = key
         self.value_shape = value._data.shape
