@@ -107,12 +107,21 @@ def _run(outputs, grads, retain_graph, create_graph, targets, accumulate):
                 if next_node is None:
                     continue
                 if g is not None:
-                    pending[next_node] = pending[next_node] + g if next_node in pending else g
+                    pending[next_node] = _sum(pending[next_node], g, create_graph) \
+                        if next_node in pending else g
                 left = dependencies[next_node] - 1
                 dependencies[next_node] = left
                 if left == 0:
                     ready.append(next_node)
     return captured
+
+
+def _sum(a, b, create_graph):
+    """Where two paths meet their gradients add up. Only with create_graph is that
+    sum part of a graph to differentiate; otherwise it is plain bookkeeping."""
+    if create_graph:
+        return a + b
+    return Tensor._make(a._data + b._data)
 
 
 def _zip_longest(edges, grads):

@@ -66,10 +66,11 @@ class Node:
     # -- saved values ---------------------------------------------------------
     def save_for_backward(self, *tensors):
         """Keep input tensors for backward (None for one that is not needed)."""
-        if self.needs_input_grad:
-            for t in tensors:
-                if t is not None and t._is_inference:
-                    raise RuntimeError(_INFERENCE_SAVED)
+        if not self.needs_input_grad:
+            return  # not recorded: nothing will run backward
+        for t in tensors:
+            if t is not None and t._is_inference:
+                raise RuntimeError(_INFERENCE_SAVED)
         self._saved = tuple(None if t is None else (t, t._vc[0]) for t in tensors)
 
     @property
@@ -159,13 +160,13 @@ def _apply(cls, inputs, attrs):
                 record = True
                 break
     if record:
-        node.needs_input_grad = tuple(t._requires_grad for t in inputs)
+        node.needs_input_grad = tuple([t._requires_grad for t in inputs])
     out_data = node.forward(*inputs, **attrs)
     if type(out_data) is not _ndarray:  # NumPy returns scalars for 0-d results
         out_data = _asarray(out_data)
     out = _Tensor._make(out_data, vc=inputs[0]._vc if cls.is_view else None)
     if record:
-        node.next_functions = tuple(_edge(t) for t in inputs)
+        node.next_functions = tuple([_edge(t) for t in inputs])
         out.grad_fn = node
         out._requires_grad = True
         if cls.saves_result:

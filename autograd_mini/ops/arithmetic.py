@@ -87,8 +87,10 @@ class DivBackward0(Node):
         a, b = self.saved_tensors
         need_a, need_b = self.needs_input_grad
         shape_a, shape_b = self.shapes
-        return (unbroadcast(grad / b, shape_a) if need_a else None,
-                unbroadcast(-grad * a / (b * b), shape_b) if need_b else None)
+        grad_over_b = grad / b
+        # d(a/b)/db = -a/b^2, written so that grad / b is computed once.
+        return (unbroadcast(grad_over_b, shape_a) if need_a else None,
+                unbroadcast(-grad_over_b * a / b, shape_b) if need_b else None)
 
 
 class ReciprocalBackward0(Node):
