@@ -39,17 +39,17 @@ class Tensor:
         "__weakref__",
     )
 
-    def __init__(self, data=(), *, dtype=None):
+    def __new__(cls, data=(), *, dtype=None):
         # Like torch.Tensor(data): a float32 leaf (torch.tensor is the usual factory).
         arr = np.array(data._data if isinstance(data, Tensor) else data,
                        dtype=dtypes.to_numpy(dtype) or np.float32)
-        self._init(arr)
+        return cls._make(arr)
 
     @classmethod
     def _make(cls, data, vc=None):
         """Wrap an array without copying: every operation's result is made here,
-        so it sets the fields itself rather than calling _init (measurably faster)."""
-        t = cls.__new__(cls)
+        so it is kept to plain attribute stores."""
+        t = object.__new__(cls)
         t._data = data
         t._requires_grad = False
         t._grad = None
@@ -60,17 +60,6 @@ class Tensor:
         t._accumulator = None
         t._is_inference = _grad_state.inference
         return t
-
-    def _init(self, data, vc=None):
-        self._data = data
-        self._requires_grad = False
-        self._grad = None
-        self.grad_fn = None
-        self._vc = [0] if vc is None else vc
-        self._retains_grad = False
-        self._hooks = None
-        self._accumulator = None
-        self._is_inference = _grad_state.inference  # made inside inference_mode
 
     # -- what the tensor is ---------------------------------------------------
     @property

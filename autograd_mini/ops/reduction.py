@@ -259,15 +259,16 @@ def norm(input, p="fro", dim=None, keepdim=False):
     return LinalgVectorNormBackward0.apply(input, ord=ord, dim=dim, keepdim=keepdim)
 
 
-def argmax(input, dim=None, keepdim=False):
+def _arg(pick, input, dim, keepdim):
     from ..tensor import Tensor
     if dim is None:
-        return Tensor._make(np.asarray(np.argmax(input._data), dtype=np.int64))
-    return Tensor._make(np.asarray(np.argmax(input._data, axis=dim, keepdims=keepdim), dtype=np.int64))
+        return Tensor._make(np.asarray(pick(input._data), dtype=np.int64))
+    return Tensor._make(np.asarray(pick(input._data, axis=dim, keepdims=keepdim), dtype=np.int64))
+
+
+def argmax(input, dim=None, keepdim=False):
+    return _arg(np.argmax, input, dim, keepdim)
 
 
 def argmin(input, dim=None, keepdim=False):
-    from ..tensor import Tensor
-    if dim is None:
-        return Tensor._make(np.asarray(np.argmin(input._data), dtype=np.int64))
-    return Tensor._make(np.asarray(np.argmin(input._data, axis=dim, keepdims=keepdim), dtype=np.int64))
+    return _arg(np.argmin, input, dim, keepdim)
