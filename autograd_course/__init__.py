@@ -15,6 +15,7 @@ _EXPORTS = {
     "compare": "compare",
     "compare_all": "compare",
     "twin": "compare",
+    "compare_errors": "compare",
 }
 
 

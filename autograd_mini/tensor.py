@@ -36,6 +36,7 @@ class Tensor:
         "_hooks",           # hooks of a leaf, run before its gradient is accumulated
         "_accumulator",     # weak reference to this leaf's AccumulateGrad node
         "_is_inference",
+        "_wrapped",         # a Python number turned into a tensor: never promotes
         "__weakref__",
     )
 
@@ -59,6 +60,7 @@ class Tensor:
         t._hooks = None
         t._accumulator = None
         t._is_inference = _grad_state.inference
+        t._wrapped = False
         return t
 
     # -- what the tensor is ---------------------------------------------------

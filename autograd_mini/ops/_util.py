@@ -11,37 +11,40 @@ _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
 def as_tensor(value, like):
     """A Python number used with tensor `like` becomes a constant 0-d tensor.
 
-    Torch calls these "wrapped numbers": they never change the tensor's dtype
-    within its category (x * 2.0 stays float32, even for a float64 x)."""
+    Torch calls these "wrapped numbers": they keep their own dtype (int64 for 3,
+    float64 for 2.5: that is what `_saved_other` shows) but never change the
+    tensor's dtype within its category, so x * 2.5 stays float32."""
     if isinstance(value, Tensor):
         return value
-    kind = like._data.dtype.kind
-    if isinstance(value, (bool, np.bool_)):
-        dt = like._data.dtype
-    elif isinstance(value, (int, np.integer)):
-        dt = like._data.dtype if kind != "b" else np.dtype(np.int64)
-    elif isinstance(value, (float, np.floating)):
-        dt = like._data.dtype if kind == "f" else dtypes.default_float.np
-    else:
-        return Tensor._make(np.asarray(value, dtype=like._data.dtype))
-    return Tensor._make(np.array(value, dtype=dt))
+    t = Tensor._make(np.array(value, dtype=_WRAPPED.get(type(value), like._data.dtype)))
+    t._wrapped = True
+    return t
+
+
+_WRAPPED = {bool: np.bool_, int: np.int64, float: np.float64}
 
 
 def result_dtype(a, b):
-    """Torch's type promotion for two arrays (NumPy's differs for int with float)."""
-    ka, kb = _CATEGORY[a.dtype.kind], _CATEGORY[b.dtype.kind]
+    """Torch's type promotion for two tensors (NumPy's differs for int with float)."""
+    da, db = a._data, b._data
+    ka, kb = _CATEGORY[da.dtype.kind], _CATEGORY[db.dtype.kind]
+    if a._wrapped != b._wrapped:
+        tensor, number, kt, kn = (b, a, kb, ka) if a._wrapped else (a, b, ka, kb)
+        if kn <= kt:
+            return tensor._data.dtype
+        return dtypes.default_float.np if kn == 2 else np.dtype(np.int64)
     if ka != kb:
-        return a.dtype if ka > kb else b.dtype
-    if (a.ndim == 0) != (b.ndim == 0):
-        return b.dtype if a.ndim == 0 else a.dtype
-    return np.promote_types(a.dtype, b.dtype)
+        return da.dtype if ka > kb else db.dtype
+    if (da.ndim == 0) != (db.ndim == 0):
+        return db.dtype if da.ndim == 0 else da.dtype
+    return np.promote_types(da.dtype, db.dtype)
 
 
 def arrays(a, b):
     """The two operands' arrays, cast to their common dtype when they differ."""
     da, db = a._data, b._data
     if da.dtype is not db.dtype and da.dtype != db.dtype:
-        dt = result_dtype(da, db)
+        dt = result_dtype(a, b)
         da, db = da.astype(dt, copy=False), db.astype(dt, copy=False)
     return da, db
 
