@@ -91,7 +91,11 @@ def _run(outputs, grads, retain_graph, create_graph, targets, accumulate):
                     captured[node] = grad
                 if type(node) is AccumulateGrad:
                     if accumulate and (targets is None or node in target_set):
-                        _accumulate(node.variable, grad, create_graph)
+                        if observer is not None:
+                            observer.record_backward(node, grad, lambda g, v=node.variable:
+                                                     _accumulate(v, g, create_graph))
+                        else:
+                            _accumulate(node.variable, grad, create_graph)
                     continue
                 if needed is not None and node not in needed:
                     continue

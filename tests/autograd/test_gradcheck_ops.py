@@ -1,0 +1,169 @@
+"""gradcheck (and gradgradcheck) on every operation of the engine.
+
+The cases are keyed by the operation's name; `test_every_operation_has_a_case` reads
+the names from the engine's registry (`autograd_mini.ops`), so an operation added
+later without a case here fails that test. Inputs are float64 and chosen away from
+the points where an operation has a kink (relu and abs at 0, clamp at its bounds,
+ties for max/min/maximum), where finite differences and the backward legitimately
+disagree.
+"""
+import numpy as np
+import pytest
+
+import autograd_mini as am
+from autograd_mini import ops
+from autograd_mini.autograd import gradcheck, gradgradcheck
+
+_rng = np.random.default_rng(12)
+
+
+def _signed(*shape):
+    """Magnitudes in [0.3, 1.2] with random signs: no zeros."""
+    return _rng.uniform(0.3, 1.2, shape) * _rng.choice([-1.0, 1.0], shape)
+
+
+def _positive(*shape):
+    return _rng.uniform(0.5, 2.0, shape)
+
+
+def _distinct(*shape):
+    """Well-separated values (no ties for max/min/argmax), in a shuffled order."""
+    n = int(np.prod(shape))
+    return (_rng.permutation(n) * 0.37 - 0.9).reshape(shape)
+
+
+_A, _B = _signed(2, 3), _signed(2, 3)
+# Pairs for maximum/minimum: never equal, always at least 0.2 apart.
+_GAP = _A + _rng.choice([-1.0, 1.0], (2, 3)) * _rng.uniform(0.2, 0.6, (2, 3))
+_CLAMPED = np.array([[-1.3, -0.2, 0.4], [0.9, -0.7, 1.6]])  # bounds -0.5, 0.5: in and out
+_MASK = np.array([[True, False, True], [False, False, True]])
+
+
+def _setitem(x, v):
+    y = x.clone()
+    y[0, 1:] = v
+    return y
+
+
+# name -> list of (function, input arrays, extra gradcheck arguments)
+CASES = {
+    "add": [(lambda a, b: am.add(a, b, alpha=2.0), [_A, _B], {}),
+            (lambda a, b: a + b, [_A, _signed(3)], {})],
+    "sub": [(lambda a, b: am.sub(a, b, alpha=0.5), [_A, _signed(1, 3)], {})],
+    "rsub": [(lambda a: am.rsub(a, 2.0), [_A], {}), (lambda a, b: am.rsub(a, b), [_A, _B], {})],
+    "mul": [(lambda a, b: a * b, [_A, _signed(2, 1)], {}), (lambda a: 3.0 * a, [_A], {})],
+    "div": [(lambda a, b: a / b, [_A, _signed(3)], {}), (lambda a: 2.0 / a, [_A], {})],
+    "pow": [(lambda a: a ** 3, [_A], {}), (lambda a, b: a ** b, [_positive(2, 3), _B], {}),
+            (lambda a: 2.0 ** a, [_A], {}), (lambda a: a.pow(0), [_A], {})],
+    "neg": [(lambda a: -a, [_A], {})],
+    "reciprocal": [(am.reciprocal, [_A], {})],
+    "square": [(am.square, [_A], {})],
+    "exp": [(am.exp, [_A], {})],
+    "log": [(am.log, [_positive(2, 3)], {})],
+    "sqrt": [(am.sqrt, [_positive(2, 3)], {})],
+    "sin": [(am.sin, [_A], {})],
+    "cos": [(am.cos, [_A], {})],
+    "tanh": [(am.tanh, [_A], {})],
+    "sigmoid": [(am.sigmoid, [_A], {})],
+    "relu": [(am.relu, [_A], {})],
+    "abs": [(am.abs, [_A], {})],
+    "sign": [(am.sign, [_A], {})],
+    "clamp": [(lambda a: am.clamp(a, -0.5, 0.5), [_CLAMPED], {}),
+              (lambda a: a.clamp(min=0.0), [_CLAMPED], {}),
+              (lambda a, lo, hi: am.clamp(a, lo, hi),
+               [_CLAMPED, np.full((2, 3), -0.5), np.full((1, 3), 0.5)], {})],
+    "clip": [(lambda a: am.clip(a, max=0.5), [_CLAMPED], {})],
+    "maximum": [(am.maximum, [_A, _GAP], {})],
+    "minimum": [(am.minimum, [_A, _GAP], {})],
+    "sum": [(am.sum, [_A], {}), (lambda a: a.sum(1, keepdim=True), [_A], {}),
+            (lambda a: a.sum((0, 1)), [_A], {})],
+    "mean": [(am.mean, [_A], {}), (lambda a: a.mean(0), [_A], {})],
+    "max": [(am.max, [_distinct(2, 3)], {}), (lambda a: a.max(1), [_distinct(2, 3)], {}),
+            (lambda a: a.max(0, keepdim=True).values, [_distinct(2, 3)], {}),
+            (lambda a, b: am.max(a, b), [_A, _GAP], {})],
+    "min": [(am.min, [_distinct(2, 3)], {}), (lambda a: a.min(1).values, [_distinct(2, 3)], {})],
+    "norm": [(am.norm, [_A], {}), (lambda a: a.norm(1), [_A], {}),
+             (lambda a: a.norm(3, dim=1), [_A], {}),
+             (lambda a: a.norm(float("inf")), [_distinct(2, 3)], {}),
+             (lambda a: a.norm(dim=0, keepdim=True), [_A], {})],
+    "argmax": [(lambda a: a.argmax(), [_distinct(2, 3)], {}),
+               (lambda a: a.argmax(1), [_distinct(2, 3)], {})],
+    "argmin": [(lambda a: a.argmin(0), [_distinct(2, 3)], {})],
+    "reshape": [(lambda a: a.reshape(3, 2), [_A], {}), (lambda a: a.reshape(-1), [_A], {})],
+    "view": [(lambda a: a.view(6), [_A], {})],
+    "flatten": [(am.flatten, [_signed(2, 1, 3)], {})],
+    "t": [(am.t, [_A], {})],
+    "transpose": [(lambda a: a.transpose(0, 2), [_signed(2, 3, 2)], {})],
+    "permute": [(lambda a: a.permute(2, 0, 1), [_signed(2, 3, 2)], {})],
+    "squeeze": [(am.squeeze, [_signed(2, 1, 3)], {}),
+                (lambda a: a.squeeze(1), [_signed(2, 1, 3)], {})],
+    "unsqueeze": [(lambda a: a.unsqueeze(-1), [_A], {})],
+    "expand": [(lambda a: a.expand(2, 3, 4), [_signed(3, 1)], {})],
+    "expand_as": [(lambda a: a.expand_as(am.zeros(2, 3)), [_signed(3)], {})],
+    "clone": [(am.clone, [_A], {})],
+    # float32 in the middle: a coarser step keeps the rounding error below the tolerance.
+    "to": [(lambda a: a.to(am.float32).to(am.float64), [_A], {"eps": 1e-3, "atol": 1e-4}),
+           (lambda a: a.to(am.float64), [_A], {})],
+    "matmul": [(am.matmul, [_signed(3), _signed(3)], {}), (am.matmul, [_A, _signed(3)], {}),
+               (am.matmul, [_signed(2), _A], {}), (am.matmul, [_A, _signed(3, 2)], {}),
+               (am.matmul, [_signed(2, 2, 3), _signed(3, 2)], {}),
+               (am.matmul, [_signed(2, 2, 3), _signed(1, 3, 2)], {}),
+               (lambda a, b: a @ b, [_signed(3), _signed(2, 3, 2)], {})],
+    "mm": [(am.mm, [_A, _signed(3, 2)], {})],
+    "mv": [(am.mv, [_A, _signed(3)], {})],
+    "bmm": [(am.bmm, [_signed(2, 2, 3), _signed(2, 3, 2)], {})],
+    "dot": [(am.dot, [_signed(3), _signed(3)], {})],
+    "select": [(lambda a: a.select(1, 2), [_A], {}), (lambda a: a[1], [_A], {}),
+               (lambda a: a[-1, 0], [_A], {})],
+    "narrow": [(lambda a: a.narrow(1, 1, 2), [_A], {}), (lambda a: a[:, ::2], [_A], {}),
+               (lambda a: a[None, 1:], [_A], {})],
+    "multiply": [(am.multiply, [_A, _B], {})],
+    "divide": [(am.divide, [_A, _B], {})],
+    "subtract": [(am.subtract, [_A, _B], {})],
+    "true_divide": [(am.true_divide, [_A, _B], {})],
+    "where": [(lambda a, b: am.where(am.tensor(_MASK), a, b), [_A, _signed(3)], {})],
+    "cat": [(lambda a, b: am.cat([a, b], dim=1), [_A, _signed(2, 1)], {})],
+    "concat": [(lambda a, b: am.concat([a, b]), [_A, _B], {})],
+    "stack": [(lambda a, b: am.stack([a, b], dim=1), [_A, _B], {})],
+    # Indexing with lists, tensors and masks; writing into a tensor in the graph.
+    "getitem": [(lambda a: a[[1, 0, 1]], [_A], {}), (lambda a: a[am.tensor(_MASK)], [_A], {})],
+    "setitem": [(_setitem, [_A, _signed(2)], {})],
+}
+# The in-place forms, on a copy (a leaf that requires grad cannot change in place).
+_INPLACE_INPUTS = {"log_": _positive(2, 3), "sqrt_": _positive(2, 3), "pow_": _positive(2, 3),
+                   "relu_": _A, "abs_": _A, "clamp_": _CLAMPED}
+_INPLACE_ARGS = {"add_": (1.5,), "sub_": (0.5,), "mul_": (2.0,), "div_": (4.0,), "pow_": (1.5,),
+                 "clamp_": (-0.5, 0.5)}
+for _name in ops.INPLACE:
+    _method = _name + "_"
+    CASES[_method] = [(lambda a, m=_method: getattr(a.clone(), m)(*_INPLACE_ARGS.get(m, ())),
+                       [_INPLACE_INPUTS.get(_method, _A)], {})]
+
+
+# Integer results: nothing to differentiate twice.
+_NOT_DIFFERENTIABLE = {"argmax", "argmin"}
+
+
+def _params(skip=()):
+    return [pytest.param(fn, arrays, kwargs, id=f"{name}-{i}")
+            for name, cases in CASES.items() if name not in skip
+            for i, (fn, arrays, kwargs) in enumerate(cases)]
+
+
+def _inputs(arrays):
+    return tuple(am.tensor(a, dtype=am.float64, requires_grad=True) for a in arrays)
+
+
+def test_every_operation_has_a_case():
+    names = set(ops.FUNCTIONS) | set(ops.MODULE_ONLY) | {n + "_" for n in ops.INPLACE}
+    assert names - set(CASES) == set()
+
+
+@pytest.mark.parametrize("fn, arrays, kwargs", _params())
+def test_gradcheck(fn, arrays, kwargs):
+    assert gradcheck(fn, _inputs(arrays), **kwargs)
+
+
+@pytest.mark.parametrize("fn, arrays, kwargs", _params(skip=_NOT_DIFFERENTIABLE))
+def test_gradgradcheck(fn, arrays, kwargs):
+    assert gradgradcheck(fn, _inputs(arrays), **kwargs)
