@@ -23,10 +23,13 @@ def __getattr__(name):
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'autograd_course' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    # Importing `.compare` binds the *module* as our attribute `compare`; the function wins.
-    globals()[name] = value
-    return value
+    loaded = importlib.import_module(f".{module}", __name__)
+    # Importing `.compare` binds the *module* as our attribute `compare`: bind every
+    # export of that module now, so the functions win whichever name comes first.
+    for export, home in _EXPORTS.items():
+        if home == module:
+            globals()[export] = getattr(loaded, export)
+    return globals()[name]
 
 
 def __dir__():
