@@ -43,10 +43,12 @@ def result_dtype(a, b):
 def arrays(a, b):
     """The two operands' arrays, cast to their common dtype when they differ."""
     da, db = a._data, b._data
-    if da.dtype is not db.dtype and da.dtype != db.dtype:
-        dt = result_dtype(a, b)
-        da, db = da.astype(dt, copy=False), db.astype(dt, copy=False)
-    return da, db
+    if da.dtype is db.dtype or da.dtype == db.dtype:
+        return da, db
+    if b._wrapped and _CATEGORY[db.dtype.kind] <= _CATEGORY[da.dtype.kind]:
+        return da, db.astype(da.dtype)  # the common x * 2.5: only the number is cast
+    dt = result_dtype(a, b)
+    return da.astype(dt, copy=False), db.astype(dt, copy=False)
 
 
 def broadcast_error(shape_a, shape_b):
