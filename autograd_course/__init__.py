@@ -6,6 +6,11 @@ lesson that only compares values does not pay for importing graphviz or
 ipywidgets.
 """
 import importlib
+import os
+
+# torch's profiler back end prints timestamped start/stop lines into a notebook's
+# stderr unless this is set before the first profile (lessons 7 and 10, checks).
+os.environ.setdefault("KINETO_LOG_LEVEL", "6")
 
 _EXPORTS = {
     "draw_graph": "graph",
