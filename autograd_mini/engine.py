@@ -8,6 +8,8 @@
 3. A node's backward turns the gradient of its output into gradients for its
    inputs and hands them to `next_functions`. AccumulateGrad adds into `.grad`.
 """
+from sys import getrefcount as _getrefcount
+
 from . import _hooks
 from .grad_mode import set_grad_enabled
 from .node import AccumulateGrad
@@ -84,40 +86,45 @@ def _run(outputs, grads, retain_graph, create_graph, targets, accumulate):
         while ready:
             node = ready.pop()
             grad = pending.pop(node, None)
-            input_grads = ()
-            if grad is not None:
-                grad = _run_hooks(node, grad)
-                if node in target_set:
-                    captured[node] = grad
-                if type(node) is AccumulateGrad:
-                    if accumulate and (targets is None or node in target_set):
-                        if observer is not None:
-                            observer.record_backward(node, grad, lambda g, v=node.variable:
-                                                     _accumulate(v, g, create_graph))
-                        else:
-                            _accumulate(node.variable, grad, create_graph)
-                    continue
-                if needed is not None and node not in needed:
-                    continue
-                if observer is not None:
-                    input_grads = observer.record_backward(node, grad)
-                else:
-                    input_grads = node.backward(grad)
-                if not retain_graph:
-                    node.release_saved()
-            # A node that received no gradient still counts as done for its inputs,
-            # which may get gradient along another path.
-            for (next_node, _), g in _zip_longest(node.next_functions, input_grads):
-                if next_node is None:
-                    continue
-                if g is not None:
-                    pending[next_node] = _sum(pending[next_node], g, create_graph) \
-                        if next_node in pending else g
-                left = dependencies[next_node] - 1
-                dependencies[next_node] = left
-                if left == 0:
-                    ready.append(next_node)
+            if grad is None:
+                # No gradient reached this node; it still counts as done for its
+                # inputs, which may get gradient along another path.
+                _deliver(node, (), pending, dependencies, ready, create_graph)
+                continue
+            grad = _run_hooks(node, grad)
+            if node in target_set:
+                captured[node] = grad
+            if type(node) is AccumulateGrad:
+                if accumulate and (targets is None or node in target_set):
+                    if observer is not None:
+                        observer.record_backward(node, grad, lambda g, v=node.variable:
+                                                 _accumulate(v, g, create_graph))
+                    else:
+                        _accumulate(node.variable, grad, create_graph)
+                continue
+            if needed is not None and node not in needed:
+                continue
+            # Passed straight on, not kept in a local: _accumulate can then tell
+            # when the engine holds the only reference to a gradient.
+            _deliver(node, observer.record_backward(node, grad) if observer is not None
+                     else node.backward(grad), pending, dependencies, ready, create_graph)
+            if not retain_graph:
+                node.release_saved()
     return captured
+
+
+def _deliver(node, input_grads, pending, dependencies, ready, create_graph):
+    """Hand each input's gradient to the node it flows into; queue nodes now complete."""
+    for (next_node, _), g in _zip_longest(node.next_functions, input_grads):
+        if next_node is None:
+            continue
+        if g is not None:
+            pending[next_node] = _sum(pending[next_node], g, create_graph) \
+                if next_node in pending else g
+        left = dependencies[next_node] - 1
+        dependencies[next_node] = left
+        if left == 0:
+            ready.append(next_node)
 
 
 def _sum(a, b, create_graph):
@@ -192,14 +199,30 @@ def _accumulate(variable, grad, create_graph):
     if create_graph:
         variable._grad = grad if old is None else old + grad
     elif old is None:
-        # A copy: the incoming gradient may be shared with other tensors (add passes
-        # one gradient to both inputs) and the user may change .grad in place.
-        variable._grad = Tensor._make(grad._data.copy())
+        # .grad must own its array: the user may change it in place, and the incoming
+        # gradient may be shared (add passes one gradient to both inputs). Like torch,
+        # take the array without copying when nothing else can see it: only the
+        # engine holds this tensor (3 references: _run's, ours, getrefcount's) and only
+        # this tensor holds its array (3: the slot, `data`, getrefcount's), nor any
+        # other the memory that array views (matmul may return a transposed view).
+        data = grad._data
+        if not (_getrefcount(grad) == 3 and _getrefcount(data) == 3 and _sole_view(data)):
+            data = data.copy()
+        variable._grad = Tensor._make(data)
     elif old._requires_grad:
         variable._grad = old + grad.detach()
     else:
         old._data += grad._data
         old._vc[0] += 1
+
+
+def _sole_view(data):
+    base = data.base
+    while base is not None:
+        if _getrefcount(base) != 3:  # the view's reference, `base`, getrefcount's
+            return False
+        base = base.base
+    return True
 
 
 # -- argument checking, as torch does it ----------------------------------------

@@ -259,3 +259,21 @@ def test_saved_buffers_are_released_after_backward():
     assert node._kept_result is None
     with pytest.raises(RuntimeError, match="backward through the graph a second time"):
         node._saved_result
+
+
+def test_grad_arrays_are_never_shared():
+    """The engine takes a gradient's array without copying only when nothing else
+    sees it: changing one .grad in place must not change another, or the caller's
+    gradient, or a retained intermediate's."""
+    def program(lib):
+        x, w = _x(lib), _x(lib, (1.0, 2.0, 3.0))
+        v = lib.ones(3)
+        y = x + w               # add hands one gradient object to both inputs
+        y.retain_grad()
+        y.backward(v)
+        x.grad.zero_()
+        return w.grad, v, y.grad
+
+    mine, ref = both(program)
+    for m, r in zip(mine, ref):
+        assert_close(m, r)
