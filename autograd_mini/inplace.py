@@ -64,10 +64,12 @@ def _check_writable(t, leaf_message):
 def _keep_old_value(node, t):
     """If the node saved `t` itself, give it a copy of t's value from before the write."""
     saved = node._saved
-    if any(s is not None and s[0] is t for s in saved):
+    if any(s is t for s in saved):
         old = Tensor._make(t._data.copy())
         old.grad_fn, old._requires_grad = t.grad_fn, t._requires_grad
-        node._saved = tuple((old, 0) if s is not None and s[0] is t else s for s in saved)
+        node._saved = tuple(old if s is t else s for s in saved)
+        node._versions = tuple(0 if s is t else v
+                                     for s, v in zip(saved, node._versions))
 
 
 def _write(t, data):

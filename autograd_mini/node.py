@@ -36,6 +36,7 @@ class Node:
     next_functions = ()
     needs_input_grad = ()
     _saved = ()
+    _versions = ()
     _kept_result = None
     _freed = False
     _pre_hooks = None
@@ -68,15 +69,24 @@ class Node:
         """Keep input tensors for backward (None for one that is not needed)."""
         if not self.needs_input_grad:
             return  # not recorded: nothing will run backward
+        versions = []
         for t in tensors:
-            if t is not None and t._is_inference:
+            if t is None:
+                versions.append(None)
+                continue
+            if t._is_inference:
                 raise RuntimeError(_INFERENCE_SAVED)
-        self._saved = tuple(None if t is None else (t, t._vc[0]) for t in tensors)
+            versions.append(t._vc[0])
+        # Two flat tuples (not one pair per tensor): each object a node keeps is more
+        # work for Python's garbage collector, which dominates the cost of a long graph.
+        self._saved = tensors
+        self._versions = tuple(versions)
 
     @property
     def saved_tensors(self):
         self._check_not_freed()
-        return tuple(None if s is None else _unpack(s, self) for s in self._saved)
+        return tuple([t if t is None else _unpack(t, v)
+                      for t, v in zip(self._saved, self._versions)])
 
     @property
     def saved_output(self):
@@ -160,7 +170,8 @@ def _apply(cls, inputs, attrs):
                 record = True
                 break
     if record:
-        node.needs_input_grad = tuple([t._requires_grad for t in inputs])
+        needs = tuple([t._requires_grad for t in inputs])
+        node.needs_input_grad = _INTERNED.setdefault(needs, needs)  # one shared tuple per pattern
     out_data = node.forward(*inputs, **attrs)
     if type(out_data) is not _ndarray:  # NumPy returns scalars for 0-d results
         out_data = _asarray(out_data)
@@ -180,11 +191,13 @@ def _edge(t):
         return (t.grad_fn, 0)
     if t._requires_grad:
         return (t._get_accumulator(), 0)
-    return (None, 0)
+    return _NO_EDGE
 
 
-def _unpack(saved, node):
-    tensor, version = saved
+_NO_EDGE = (None, 0)
+_INTERNED = {}
+
+def _unpack(tensor, version):
     if tensor._vc[0] != version:
         owner = tensor.grad_fn
         raise RuntimeError(_modified_message(tensor, owner, version))

@@ -80,8 +80,7 @@ class FunctionCtx(Node):
         if not isinstance(output, Tensor):
             raise TypeError(f"{function.__name__}.forward must return a single Tensor in "
                             f"autograd_mini, not {type(output).__name__}")
-        self._output_slots = tuple(i for i, s in enumerate(self._saved)
-                                   if s is not None and s[0] is output)
+        self._output_slots = tuple(i for i, s in enumerate(self._saved) if s is output)
         self._non_differentiable = any(t is output for t in self._marked)
         self._marked = ()
         return output._data
