@@ -10,6 +10,8 @@
 """
 from sys import getrefcount as _getrefcount
 
+import numpy as np
+
 from . import _hooks
 from .grad_mode import set_grad_enabled
 from .node import AccumulateGrad
@@ -260,7 +262,6 @@ def _make_grads(outputs, grads):
 
 
 def _ones_like(data):
-    import numpy as np
     return np.ones(data.shape, dtype=data.dtype)
 
 

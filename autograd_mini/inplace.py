@@ -28,7 +28,7 @@ def apply_inplace(self, op, *args, **kwargs):
         self._requires_grad = True
         if type(node).saves_result:
             # The result the node saved *is* this tensor now: later changes must be caught.
-            node._kept_result = (self._data, self._vc, self._vc[0], True)
+            node.keep_result(self)
     return self
 
 

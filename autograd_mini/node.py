@@ -88,11 +88,16 @@ class Node:
         return tuple([t if t is None else _unpack(t, v)
                       for t, v in zip(self._saved, self._versions)])
 
+    def keep_result(self, result):
+        """Keep this call's result for backward: its data and version, not the tensor
+        itself (the tensor points to this node; holding it would make a cycle)."""
+        self._kept_result = (result._data, result._vc, result._vc[0])
+
     @property
     def saved_output(self):
         self._check_not_freed()
-        data, vc, version, requires_grad = self._kept_result
-        return _unpack_output(self, data, vc, version, requires_grad)
+        data, vc, version = self._kept_result
+        return _unpack_output(self, data, vc, version)
 
     def _check_not_freed(self):
         if self._freed:
@@ -181,7 +186,7 @@ def _apply(cls, inputs, attrs):
         out.grad_fn = node
         out._requires_grad = True
         if cls.saves_result:
-            node._kept_result = (out._data, out._vc, out._vc[0], True)
+            node.keep_result(out)
     return out
 
 
@@ -204,7 +209,7 @@ def _unpack(tensor, version):
     return tensor
 
 
-def _unpack_output(node, data, vc, version, requires_grad):
+def _unpack_output(node, data, vc, version):
     if vc[0] != version:
         t = _Tensor._make(data)
         raise RuntimeError(_modified_message(t, node, version, current=vc[0]))
@@ -212,7 +217,7 @@ def _unpack_output(node, data, vc, version, requires_grad):
     # so differentiating backward again (create_graph) links to this node.
     t = _Tensor._make(data, vc=vc)
     t.grad_fn = node
-    t._requires_grad = requires_grad
+    t._requires_grad = True
     return t
 
 

@@ -168,5 +168,5 @@ class Function:
             if node._non_differentiable:
                 out.grad_fn, out._requires_grad = None, False
             elif node._output_slots:
-                node._kept_result = (out._data, out._vc, out._vc[0], True)
+                node.keep_result(out)
         return out
