@@ -100,6 +100,8 @@ ERRORS = {
     "backward twice": _backward_twice,
     "saved tensor after free": _saved_access_after_free,
     "gradient of wrong shape": lambda lib: (_leaf(lib) * 2).backward(lib.ones(4)),
+    "fewer gradients than outputs": lambda lib: lib.autograd.backward(
+        [_leaf(lib) * 2, _leaf(lib) * 3], [lib.ones(3)]),
     "item of many": lambda lib: _leaf(lib).item(),
     "reshape to wrong size": lambda lib: _leaf(lib).reshape(4),
     "mm shapes": lambda lib: lib.ones(2, 3) @ lib.ones(2, 3),
