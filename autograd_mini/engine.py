@@ -93,7 +93,8 @@ def _run(outputs, grads, retain_graph, create_graph, targets, accumulate):
                 # inputs, which may get gradient along another path.
                 _deliver(node, (), pending, dependencies, ready, create_graph)
                 continue
-            grad = _run_hooks(node, grad)
+            if node._pre_hooks or node._retained is not None:
+                grad = _run_hooks(node, grad)
             if node in target_set:
                 captured[node] = grad
             if type(node) is AccumulateGrad:
@@ -117,7 +118,10 @@ def _run(outputs, grads, retain_graph, create_graph, targets, accumulate):
 
 def _deliver(node, input_grads, pending, dependencies, ready, create_graph):
     """Hand each input's gradient to the node it flows into; queue nodes now complete."""
-    for (next_node, _), g in _zip_longest(node.next_functions, input_grads):
+    edges = node._next
+    if len(input_grads) != len(edges):  # a backward may leave out trailing None
+        input_grads = tuple(input_grads) + (None,) * (len(edges) - len(input_grads))
+    for next_node, g in zip(edges, input_grads):
         if next_node is None:
             continue
         if g is not None:
@@ -137,12 +141,6 @@ def _sum(a, b, create_graph):
     return Tensor._make(a._data + b._data)
 
 
-def _zip_longest(edges, grads):
-    if len(grads) == len(edges):
-        return zip(edges, grads)
-    return zip(edges, tuple(grads) + (None,) * (len(edges) - len(grads)))
-
-
 def _count_dependencies(roots):
     """How many edges lead into each node (iteratively, so depth is unlimited)."""
     dependencies = {}
@@ -150,7 +148,7 @@ def _count_dependencies(roots):
     stack = list(seen)
     while stack:
         node = stack.pop()
-        for next_node, _ in node.next_functions:
+        for next_node in node._next:
             if next_node is None:
                 continue
             dependencies[next_node] = dependencies.get(next_node, 0) + 1
@@ -167,23 +165,20 @@ def _reaching(roots, dependencies, targets):
     while ready:
         node = ready.pop()
         order.append(node)
-        for next_node, _ in node.next_functions:
+        for next_node in node._next:
             if next_node is not None:
                 remaining[next_node] -= 1
                 if remaining[next_node] == 0:
                     ready.append(next_node)
     needed = set()
     for node in reversed(order):  # children before parents
-        if node in targets or any(n in needed for n, _ in node.next_functions if n is not None):
+        if node in targets or any(n in needed for n in node._next if n is not None):
             needed.add(node)
     return needed
 
 
 def _run_hooks(node, grad):
-    if type(node) is AccumulateGrad:
-        hooks = node.variable._hooks
-    else:
-        hooks = node._pre_hooks
+    hooks = node._pre_hooks
     if hooks:
         for hook in list(hooks):
             new = hook(grad)
@@ -215,7 +210,7 @@ def _accumulate(variable, grad, create_graph):
         variable._grad = old + grad.detach()
     else:
         old._data += grad._data
-        old._vc[0] += 1
+        old._bump_version()
 
 
 def _sole_view(data):

@@ -48,7 +48,7 @@ def assign_slice(self, key, value):
         self._requires_grad = True
     else:
         self._data[key] = value._data
-        self._vc[0] += 1
+        self._bump_version()
 
 
 def _check_writable(t, leaf_message):
@@ -80,7 +80,7 @@ def _write(t, data):
         raise RuntimeError(f"result type {_scalar_name(data.dtype)} can't be cast to the desired "
                            f"output type {_scalar_name(t._data.dtype)}")
     np.copyto(t._data, data, casting="same_kind")
-    t._vc[0] += 1
+    t._bump_version()
 
 
 def _scalar_name(np_dtype):
@@ -91,7 +91,8 @@ def _scalar_name(np_dtype):
 class ZeroBackward0(Node):
     aten = "aten::zero_"
 
-    def forward(self, a):
+    @staticmethod
+    def forward(a):
         return np.zeros_like(a._data)
 
     def backward(self, grad):
@@ -101,7 +102,8 @@ class ZeroBackward0(Node):
 class FillBackward0(Node):
     aten = "aten::fill_"
 
-    def forward(self, a, value):
+    @staticmethod
+    def forward(a, value):
         return np.full_like(a._data, value)
 
     def backward(self, grad):

@@ -13,6 +13,8 @@ after backward); everything else is a plain attribute named as torch names it,
 `_saved_dim`, `_saved_exponent`, ...
 """
 import re
+from inspect import getattr_static as _getattr_static
+from operator import attrgetter as _attrgetter
 
 from numpy import asarray as _asarray, ndarray as _ndarray
 
@@ -32,8 +34,10 @@ class Node:
     # View operations share the version counter of their input, as in torch.
     is_view = False
 
-    # Set per call by `apply`.
-    next_functions = ()
+    # Set per call by `apply`. `_next` holds, per input, the node its gradient flows
+    # into (None if none): one flat tuple, read by the engine; `next_functions` is
+    # torch's view of it, built when asked for.
+    _next = ()
     needs_input_grad = ()
     _saved = ()
     _versions = ()
@@ -42,8 +46,17 @@ class Node:
     _pre_hooks = None
     _retained = None
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._static_forward = isinstance(_getattr_static(cls, "forward"), staticmethod)
+
     def name(self):
         return type(self).__name__
+
+    @property
+    def next_functions(self):
+        # Every node here has one output, so each edge points at output 0.
+        return tuple([(n, 0) for n in self._next])
 
     def __repr__(self):
         return f"<{type(self).__name__} object at {hex(id(self))}>"
@@ -57,8 +70,18 @@ class Node:
             return observer.record_forward(cls, inputs, attrs, _apply)
         return _apply(cls, inputs, attrs)
 
-    def forward(self, *inputs, **attrs):
+    @staticmethod
+    def forward(*inputs, **attrs):
+        """The operation itself: the inputs' arrays in, the result's array out.
+
+        A staticmethod, so that a call that is not recorded (under no_grad, or inside
+        a backward) runs it without making a node at all. A forward that needs its
+        node (a custom Function's ctx) is a plain method and always gets one."""
         raise NotImplementedError
+
+    def save(self, *inputs, **attrs):
+        """What backward will need, kept on the node; runs only when the call is
+        recorded, with the arguments forward got. Nothing, unless an op says so."""
 
     def backward(self, grad):
         """Gradients for each input (a tuple, None where no gradient flows)."""
@@ -76,7 +99,7 @@ class Node:
                 continue
             if t._is_inference:
                 raise RuntimeError(_INFERENCE_SAVED)
-            versions.append(t._vc[0])
+            versions.append(t._version)
         # Two flat tuples (not one pair per tensor): each object a node keeps is more
         # work for Python's garbage collector, which dominates the cost of a long graph.
         self._saved = tensors
@@ -84,30 +107,25 @@ class Node:
 
     @property
     def saved_tensors(self):
-        self._check_not_freed()
-        return tuple([t if t is None else _unpack(t, v)
-                      for t, v in zip(self._saved, self._versions)])
+        if self._freed:
+            raise RuntimeError(_FREED)
+        for t, version in zip(self._saved, self._versions):
+            if t is not None and t._version != version:
+                raise RuntimeError(_modified_message(t, t.grad_fn, version))
+        return self._saved
 
     def keep_result(self, result):
         """Keep this call's result for backward: its data and version, not the tensor
         itself (the tensor points to this node; holding it would make a cycle)."""
-        self._kept_result = (result._data, result._vc, result._vc[0])
+        vc = result._version_counter()
+        self._kept_result = (result._data, vc, vc[0])
 
     @property
     def saved_output(self):
-        self._check_not_freed()
+        if self._freed:
+            raise RuntimeError(_FREED)
         data, vc, version = self._kept_result
         return _unpack_output(self, data, vc, version)
-
-    def _check_not_freed(self):
-        if self._freed:
-            raise RuntimeError(
-                "Trying to backward through the graph a second time (or directly access saved "
-                "tensors after they have already been freed). Saved intermediate values of the "
-                "graph are freed when you call .backward() or autograd.grad(). Specify "
-                "retain_graph=True if you need to backward through the graph a second time or "
-                "if you need to access saved tensors after calling backward."
-            )
 
     def release_saved(self):
         """Drop saved tensors after backward (unless retain_graph); only nodes that saved any."""
@@ -150,6 +168,10 @@ class AccumulateGrad(Node):
     def __init__(self, variable):
         self.variable = variable
 
+    @property
+    def _pre_hooks(self):
+        return self.variable._hooks  # a leaf's hooks run before its gradient is added
+
     def name(self):
         return "torch::autograd::AccumulateGrad"  # what torch's node reports
 
@@ -167,7 +189,6 @@ class _RemovableHandle:
 
 
 def _apply(cls, inputs, attrs):
-    node = cls.__new__(cls)
     record = False
     if _grad_state.enabled:
         for t in inputs:
@@ -175,14 +196,20 @@ def _apply(cls, inputs, attrs):
                 record = True
                 break
     if record:
-        needs = tuple([t._requires_grad for t in inputs])
+        node = _new(cls)
+        needs = tuple(map(_requires_grad, inputs))
         node.needs_input_grad = _INTERNED.setdefault(needs, needs)  # one shared tuple per pattern
-    out_data = node.forward(*inputs, **attrs)
+        out_data = node.forward(*inputs, **attrs)
+        node.save(*inputs, **attrs)
+    elif cls._static_forward:
+        out_data = cls.forward(*inputs, **attrs)  # nothing to record: no node
+    else:
+        out_data = _new(cls).forward(*inputs, **attrs)
     if type(out_data) is not _ndarray:  # NumPy returns scalars for 0-d results
         out_data = _asarray(out_data)
-    out = _Tensor._make(out_data, vc=inputs[0]._vc if cls.is_view else None)
+    out = _make(out_data, inputs[0]._version_counter() if cls.is_view else None)
     if record:
-        node.next_functions = tuple([_edge(t) for t in inputs])
+        node._next = tuple(map(_next_node, inputs))
         out.grad_fn = node
         out._requires_grad = True
         if cls.saves_result:
@@ -190,39 +217,33 @@ def _apply(cls, inputs, attrs):
     return out
 
 
-def _edge(t):
-    """The (node, output_nr) pair that gradient for tensor `t` flows into."""
+def _next_node(t):
+    """The node that gradient for tensor `t` flows into (None if it needs none)."""
     if t.grad_fn is not None:
-        return (t.grad_fn, 0)
+        return t.grad_fn
     if t._requires_grad:
-        return (t._get_accumulator(), 0)
-    return _NO_EDGE
+        return t._get_accumulator()
+    return None
 
 
-_NO_EDGE = (None, 0)
+_new = object.__new__
+_requires_grad = _attrgetter("_requires_grad")
 _INTERNED = {}
-
-def _unpack(tensor, version):
-    if tensor._vc[0] != version:
-        owner = tensor.grad_fn
-        raise RuntimeError(_modified_message(tensor, owner, version))
-    return tensor
-
 
 def _unpack_output(node, data, vc, version):
     if vc[0] != version:
-        t = _Tensor._make(data)
+        t = _make(data)
         raise RuntimeError(_modified_message(t, node, version, current=vc[0]))
     # A saved output comes back as a tensor whose grad_fn is the node itself,
     # so differentiating backward again (create_graph) links to this node.
-    t = _Tensor._make(data, vc=vc)
+    t = _make(data, vc)
     t.grad_fn = node
     t._requires_grad = True
     return t
 
 
 def _modified_message(tensor, owner, expected, current=None):
-    current = tensor._vc[0] if current is None else current
+    current = tensor._version if current is None else current
     sizes = "[" + ", ".join(str(s) for s in tensor._data.shape) + "]"
     where = ""
     if owner is not None:
@@ -236,10 +257,17 @@ def _modified_message(tensor, owner, expected, current=None):
     )
 
 
+_FREED = (
+    "Trying to backward through the graph a second time (or directly access saved "
+    "tensors after they have already been freed). Saved intermediate values of the "
+    "graph are freed when you call .backward() or autograd.grad(). Specify "
+    "retain_graph=True if you need to backward through the graph a second time or "
+    "if you need to access saved tensors after calling backward.")
+
 _INFERENCE_SAVED = (
     "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
     "inference mode in computation tracked by autograd. To work around this, you can make a "
     "clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
     "`torch.inference_mode()`.")
 
-_Tensor = None  # set by tensor.py (the two modules need each other)
+_make = None  # Tensor._make, set by tensor.py (the two modules need each other)

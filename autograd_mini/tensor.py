@@ -15,6 +15,9 @@ from ._printing import format_tensor
 from .grad_mode import state as _grad_state
 
 
+_new = object.__new__
+
+
 class Size(tuple):
     """A shape, printed as torch prints it."""
 
@@ -31,7 +34,8 @@ class Tensor:
         "_requires_grad",
         "_grad",
         "grad_fn",          # the Node that produced this tensor (None for a leaf)
-        "_vc",              # version counter: a one-item list, shared with views
+        "_vc",              # version counter: a one-item list shared with views, made
+                            # on first need (most tensors are never changed in place)
         "_retains_grad",
         "_hooks",           # hooks of a leaf, run before its gradient is accumulated
         "_accumulator",     # weak reference to this leaf's AccumulateGrad node
@@ -44,18 +48,18 @@ class Tensor:
         # Like torch.Tensor(data): a float32 leaf (torch.tensor is the usual factory).
         arr = np.array(data._data if isinstance(data, Tensor) else data,
                        dtype=dtypes.to_numpy(dtype) or np.float32)
-        return cls._make(arr)
+        return Tensor._make(arr)
 
-    @classmethod
-    def _make(cls, data, vc=None):
+    @staticmethod
+    def _make(data, vc=None):
         """Wrap an array without copying: every operation's result is made here,
         so it is kept to plain attribute stores."""
-        t = object.__new__(cls)
+        t = _new(Tensor)
         t._data = data
         t._requires_grad = False
         t._grad = None
         t.grad_fn = None
-        t._vc = [0] if vc is None else vc
+        t._vc = vc
         t._retains_grad = False
         t._hooks = None
         t._accumulator = None
@@ -106,7 +110,20 @@ class Tensor:
 
     @property
     def _version(self):
-        return self._vc[0]
+        vc = self._vc
+        return 0 if vc is None else vc[0]
+
+    def _version_counter(self):
+        """The counter itself, made now if needed: views and detach() share it."""
+        if self._vc is None:
+            self._vc = [0]
+        return self._vc
+
+    def _bump_version(self):
+        if self._vc is None:
+            self._vc = [1]
+        else:
+            self._vc[0] += 1
 
     def __len__(self):
         if self._data.ndim == 0:
@@ -209,7 +226,7 @@ class Tensor:
         self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
 
     def detach(self):
-        return Tensor._make(self._data, vc=self._vc)
+        return Tensor._make(self._data, vc=self._version_counter())
 
     def detach_(self):
         self.grad_fn = None
@@ -277,4 +294,4 @@ _NON_LEAF_GRAD_WARNING = (
     "github.com/pytorch/pytorch/pull/30531 for more information."
 )
 
-_node._Tensor = Tensor
+_node._make = Tensor._make

@@ -62,7 +62,9 @@ def broadcast_error(shape_a, shape_b):
 
 
 def binary(ufunc, a, b):
-    da, db = arrays(a, b)
+    da, db = a._data, b._data
+    if da.dtype is not db.dtype:
+        da, db = arrays(a, b)
     try:
         return ufunc(da, db)
     except ValueError:

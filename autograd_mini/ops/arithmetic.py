@@ -10,10 +10,13 @@ class AddBackward0(Node):
     """out = self + alpha * other"""
     aten = "aten::add"
 
-    def forward(self, a, b, alpha=1):
+    @staticmethod
+    def forward(a, b, alpha=1):
+        return binary(np.add, a, b) if alpha == 1 else binary(np.add, a, b * alpha)
+
+    def save(self, a, b, alpha=1):
         self._saved_alpha = alpha
         self.shapes = (a._data.shape, b._data.shape)
-        return binary(np.add, a, b) if alpha == 1 else binary(np.add, a, b * alpha)
 
     def backward(self, grad):
         need_a, need_b = self.needs_input_grad
@@ -27,10 +30,13 @@ class SubBackward0(Node):
     """out = self - alpha * other"""
     aten = "aten::sub"
 
-    def forward(self, a, b, alpha=1):
+    @staticmethod
+    def forward(a, b, alpha=1):
+        return binary(np.subtract, a, b) if alpha == 1 else binary(np.subtract, a, b * alpha)
+
+    def save(self, a, b, alpha=1):
         self._saved_alpha = alpha
         self.shapes = (a._data.shape, b._data.shape)
-        return binary(np.subtract, a, b) if alpha == 1 else binary(np.subtract, a, b * alpha)
 
     def backward(self, grad):
         need_a, need_b = self.needs_input_grad
@@ -43,9 +49,12 @@ class RsubBackward1(Node):
     """out = other - alpha * self, for a Python number `other` (2 - x)."""
     aten = "aten::rsub"
 
-    def forward(self, a, other, alpha=1):
-        self._saved_alpha = alpha
+    @staticmethod
+    def forward(a, other, alpha=1):
         return other - alpha * a._data
+
+    def save(self, a, other, alpha=1):
+        self._saved_alpha = alpha
 
     def backward(self, grad):
         return (-grad * self._saved_alpha,)
@@ -56,12 +65,15 @@ class MulBackward0(Node):
     aten = "aten::mul"
     saved_names = ("self", "other")
 
-    def forward(self, a, b):
-        need_a, need_b = self.needs_input_grad or (False, False)
+    @staticmethod
+    def forward(a, b):
+        return binary(np.multiply, a, b)
+
+    def save(self, a, b):
+        need_a, need_b = self.needs_input_grad
         # Each factor is needed only for the *other* one's gradient.
         self.save_for_backward(a if need_b else None, b if need_a else None)
         self.shapes = (a._data.shape, b._data.shape)
-        return binary(np.multiply, a, b)
 
     def backward(self, grad):
         a, b = self.saved_tensors
@@ -75,13 +87,16 @@ class DivBackward0(Node):
     aten = "aten::div"
     saved_names = ("self", "other")
 
-    def forward(self, a, b):
-        need_a, need_b = self.needs_input_grad or (False, False)
-        self.save_for_backward(a if need_b else None, b if (need_a or need_b) else None)
-        self.shapes = (a._data.shape, b._data.shape)
+    @staticmethod
+    def forward(a, b):
         if a._data.dtype.kind != "f" and b._data.dtype.kind != "f":
             a = Tensor._make(a._data.astype(np.float32))  # torch's true division of ints
         return binary(np.true_divide, a, b)
+
+    def save(self, a, b):
+        need_a, need_b = self.needs_input_grad
+        self.save_for_backward(a if need_b else None, b)
+        self.shapes = (a._data.shape, b._data.shape)
 
     def backward(self, grad):
         a, b = self.saved_tensors
@@ -98,7 +113,8 @@ class ReciprocalBackward0(Node):
     aten = "aten::reciprocal"
     saves_result = True
 
-    def forward(self, a):
+    @staticmethod
+    def forward(a):
         data = a._data if a._data.dtype.kind == "f" else a._data.astype(np.float32)
         return np.reciprocal(data)
 
@@ -110,7 +126,8 @@ class ReciprocalBackward0(Node):
 class NegBackward0(Node):
     aten = "aten::neg"
 
-    def forward(self, a):
+    @staticmethod
+    def forward(a):
         return np.negative(a._data)
 
     def backward(self, grad):
@@ -122,13 +139,16 @@ class PowBackward0(Node):
     aten = "aten::pow"
     saved_names = ("self",)
 
-    def forward(self, a, exponent):
-        self._saved_exponent = exponent
-        self.save_for_backward(a)
+    @staticmethod
+    def forward(a, exponent):
         data = a._data
         if isinstance(exponent, float) and data.dtype.kind != "f":
             data = data.astype(np.float32)
         return np.power(data, np.asarray(exponent, dtype=data.dtype))
+
+    def save(self, a, exponent):
+        self._saved_exponent = exponent
+        self.save_for_backward(a)
 
     def backward(self, grad):
         (a,) = self.saved_tensors
@@ -144,10 +164,13 @@ class PowBackward1(Node):
     saved_names = ("self", "exponent")
     saves_result = True
 
-    def forward(self, a, b):
+    @staticmethod
+    def forward(a, b):
+        return binary(np.power, a, b)
+
+    def save(self, a, b):
         self.save_for_backward(a, b)
         self.shapes = (a._data.shape, b._data.shape)
-        return binary(np.power, a, b)
 
     def backward(self, grad):
         a, b = self.saved_tensors
@@ -169,11 +192,14 @@ class PowBackward2(Node):
     saved_names = ("exponent",)
     saves_result = True
 
-    def forward(self, exponent, base):
-        self._saved_self = base
-        self.save_for_backward(exponent)
+    @staticmethod
+    def forward(exponent, base):
         data = exponent._data
         return np.power(np.asarray(base, dtype=data.dtype if data.dtype.kind == "f" else np.float32), data)
+
+    def save(self, exponent, base):
+        self._saved_self = base
+        self.save_for_backward(exponent)
 
     def backward(self, grad):
         return (grad * self.saved_output * float(np.log(self._saved_self)),)

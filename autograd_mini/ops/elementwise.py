@@ -3,7 +3,7 @@ import numpy as np
 
 from ..node import Node
 from ..tensor import Tensor
-from ._util import arrays, as_tensor, broadcast_error, constant, unbroadcast
+from ._util import arrays, as_tensor, binary, constant, unbroadcast
 
 
 def _float(a):
@@ -16,7 +16,8 @@ class ExpBackward0(Node):
     aten = "aten::exp"
     saves_result = True  # d/dx e^x = e^x: the result is all backward needs
 
-    def forward(self, a):
+    @staticmethod
+    def forward(a):
         return np.exp(_float(a))
 
     def backward(self, grad):
@@ -27,10 +28,13 @@ class LogBackward0(Node):
     aten = "aten::log"
     saved_names = ("self",)
 
-    def forward(self, a):
-        self.save_for_backward(a)
+    @staticmethod
+    def forward(a):
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log(_float(a))
+
+    def save(self, a):
+        self.save_for_backward(a)
 
     def backward(self, grad):
         (a,) = self.saved_tensors
@@ -41,7 +45,8 @@ class SqrtBackward0(Node):
     aten = "aten::sqrt"
     saves_result = True
 
-    def forward(self, a):
+    @staticmethod
+    def forward(a):
         with np.errstate(invalid="ignore"):
             return np.sqrt(_float(a))
 
@@ -53,9 +58,12 @@ class SinBackward0(Node):
     aten = "aten::sin"
     saved_names = ("self",)
 
-    def forward(self, a):
-        self.save_for_backward(a)
+    @staticmethod
+    def forward(a):
         return np.sin(_float(a))
+
+    def save(self, a):
+        self.save_for_backward(a)
 
     def backward(self, grad):
         (a,) = self.saved_tensors
@@ -66,9 +74,12 @@ class CosBackward0(Node):
     aten = "aten::cos"
     saved_names = ("self",)
 
-    def forward(self, a):
-        self.save_for_backward(a)
+    @staticmethod
+    def forward(a):
         return np.cos(_float(a))
+
+    def save(self, a):
+        self.save_for_backward(a)
 
     def backward(self, grad):
         (a,) = self.saved_tensors
@@ -79,7 +90,8 @@ class TanhBackward0(Node):
     aten = "aten::tanh"
     saves_result = True
 
-    def forward(self, a):
+    @staticmethod
+    def forward(a):
         return np.tanh(_float(a))
 
     def backward(self, grad):
@@ -91,7 +103,8 @@ class SigmoidBackward0(Node):
     aten = "aten::sigmoid"
     saves_result = True
 
-    def forward(self, a):
+    @staticmethod
+    def forward(a):
         data = _float(a)
         # Two branches so that exp never overflows, as torch's kernel does.
         e = np.exp(-np.abs(data))
@@ -106,7 +119,8 @@ class ReluBackward0(Node):
     aten = "aten::relu"
     saves_result = True
 
-    def forward(self, a):
+    @staticmethod
+    def forward(a):
         return np.maximum(a._data, 0, dtype=a._data.dtype)
 
     def backward(self, grad):
@@ -117,9 +131,12 @@ class AbsBackward0(Node):
     aten = "aten::abs"
     saved_names = ("self",)
 
-    def forward(self, a):
-        self.save_for_backward(a)
+    @staticmethod
+    def forward(a):
         return np.abs(a._data)
+
+    def save(self, a):
+        self.save_for_backward(a)
 
     def backward(self, grad):
         (a,) = self.saved_tensors
@@ -129,7 +146,8 @@ class AbsBackward0(Node):
 class SignBackward0(Node):
     aten = "aten::sign"
 
-    def forward(self, a):
+    @staticmethod
+    def forward(a):
         return np.sign(a._data)
 
     def backward(self, grad):
@@ -141,12 +159,15 @@ class ClampBackward1(Node):
     aten = "aten::clamp"
     saved_names = ("self",)
 
-    def forward(self, a, min=None, max=None):
+    @staticmethod
+    def forward(a, min=None, max=None):
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        return np.clip(a._data, min, max).astype(a._data.dtype, copy=False)
+
+    def save(self, a, min=None, max=None):
         self._saved_min, self._saved_max = min, max
         self.save_for_backward(a)
-        return np.clip(a._data, min, max).astype(a._data.dtype, copy=False)
 
     def backward(self, grad):
         (a,) = self.saved_tensors
@@ -163,11 +184,14 @@ class ClampBackward0(Node):
     aten = "aten::clamp"
     saved_names = ("self", "min", "max")
 
-    def forward(self, a, lo, hi):
-        self.save_for_backward(a, lo, hi)
-        self.shapes = (a._data.shape, lo._data.shape, hi._data.shape)
+    @staticmethod
+    def forward(a, lo, hi):
         da, dlo = arrays(a, lo)
         return np.minimum(np.maximum(da, dlo), arrays(a, hi)[1])
+
+    def save(self, a, lo, hi):
+        self.save_for_backward(a, lo, hi)
+        self.shapes = (a._data.shape, lo._data.shape, hi._data.shape)
 
     def backward(self, grad):
         a, lo, hi = self.saved_tensors
@@ -182,18 +206,16 @@ class ClampBackward0(Node):
 
 
 class _PairwiseExtremum(Node):
-    """maximum / minimum: the larger (smaller) input gets the gradient; ties share it."""
+    """maximum / minimum: the larger (smaller) input gets the gradient; ties share it.
+
+    Each subclass sets `pick` (the NumPy function) and its own static `forward`,
+    `binary(pick, a, b)`: a staticmethod cannot look up `type(self).pick`."""
     saved_names = ("self", "other")
     pick = None
 
-    def forward(self, a, b):
+    def save(self, a, b):
         self.save_for_backward(a, b)
         self.shapes = (a._data.shape, b._data.shape)
-        da, db = arrays(a, b)
-        try:
-            return type(self).pick(da, db)
-        except ValueError:
-            raise broadcast_error(da.shape, db.shape) from None
 
     def backward(self, grad):
         a, b = self.saved_tensors
@@ -209,21 +231,32 @@ class MaximumBackward0(_PairwiseExtremum):
     aten = "aten::maximum"
     pick = staticmethod(np.maximum)
 
+    @staticmethod
+    def forward(a, b):
+        return binary(np.maximum, a, b)
+
 
 class MinimumBackward0(_PairwiseExtremum):
     aten = "aten::minimum"
     pick = staticmethod(np.minimum)
+
+    @staticmethod
+    def forward(a, b):
+        return binary(np.minimum, a, b)
 
 
 class WhereBackward0(Node):
     """where(condition, self, other): each side gets the gradient where it was chosen."""
     aten = "aten::where"
 
-    def forward(self, a, b, condition):
-        self._saved_condition = condition
-        self.shapes = (a._data.shape, b._data.shape)
+    @staticmethod
+    def forward(a, b, condition):
         da, db = arrays(a, b)
         return np.where(condition._data, da, db)
+
+    def save(self, a, b, condition):
+        self._saved_condition = condition
+        self.shapes = (a._data.shape, b._data.shape)
 
     def backward(self, grad):
         cond = self._saved_condition._data

@@ -15,13 +15,16 @@ class SelectBackward0(Node):
     aten = "aten::select"
     is_view = True
 
-    def forward(self, a, dim, index):
-        self._saved_self_sym_sizes = a._data.shape
-        self._saved_dim, self._saved_index = dim, index
+    @staticmethod
+    def forward(a, dim, index):
         size = a._data.shape[dim]
         if not -size <= index < size:
             raise IndexError(f"index {index} is out of bounds for dimension {dim} with size {size}")
         return a._data[(slice(None),) * dim + (index,)]
+
+    def save(self, a, dim, index):
+        self._saved_self_sym_sizes = a._data.shape
+        self._saved_dim, self._saved_index = dim, index
 
     def backward(self, grad):
         key = (slice(None),) * self._saved_dim + (self._saved_index,)
@@ -32,10 +35,13 @@ class SliceBackward0(Node):
     aten = "aten::slice"
     is_view = True
 
-    def forward(self, a, dim, start, end, step):
+    @staticmethod
+    def forward(a, dim, start, end, step):
+        return a._data[(slice(None),) * dim + (slice(start, end, step),)]
+
+    def save(self, a, dim, start, end, step):
         self._saved_self_sym_sizes = a._data.shape
         self._saved_dim, self._saved_start, self._saved_end, self._saved_step = dim, start, end, step
-        return a._data[(slice(None),) * dim + (slice(start, end, step),)]
 
     def backward(self, grad):
         key = (slice(None),) * self._saved_dim + (
@@ -47,10 +53,13 @@ class IndexBackward0(Node):
     """Fancy indexing: integer lists/tensors or a boolean mask (a copy, not a view)."""
     aten = "aten::index"
 
-    def forward(self, a, key):
+    @staticmethod
+    def forward(a, key):
+        return a._data[key]
+
+    def save(self, a, key):
         self._saved_self_sym_sizes = a._data.shape
         self._saved_indices = key
-        return a._data[key]
 
     def backward(self, grad):
         return (IndexPutBackward0.apply(grad, shape=self._saved_self_sym_sizes,
@@ -60,11 +69,14 @@ class IndexBackward0(Node):
 class _IntoZeros(Node):
     """zeros(shape) with `grad` added at `key`: the backward of reading at `key`."""
 
-    def forward(self, grad, shape, key):
-        self.key = key
+    @staticmethod
+    def forward(grad, shape, key):
         out = np.zeros(shape, dtype=grad._data.dtype)
         np.add.at(out, key, grad._data)  # add, not assign: a fancy key may repeat an index
         return out
+
+    def save(self, grad, shape, key):
+        self.key = key
 
     def backward(self, grad):
         return (grad[self.key],)
@@ -89,12 +101,15 @@ class CopySlices(Node):
     def name(self):
         return "torch::autograd::CopySlices"  # what torch's node reports
 
-    def forward(self, a, value, key):
-        self.key = key
-        self.value_shape = value._data.shape
+    @staticmethod
+    def forward(a, value, key):
         out = a._data.copy()
         out[key] = value._data
         return out
+
+    def save(self, a, value, key):
+        self.key = key
+        self.value_shape = value._data.shape
 
     def backward(self, grad):
         from ._util import unbroadcast

@@ -18,14 +18,17 @@ class DotBackward0(Node):
     aten = "aten::dot"
     saved_names = ("self", "tensor")
 
-    def forward(self, a, b):
+    @staticmethod
+    def forward(a, b):
         if a._data.shape != b._data.shape:
             raise RuntimeError("inconsistent tensor size, expected tensor [%d] and src [%d] to "
                                "have the same number of elements, but got %d and %d elements "
                                "respectively" % (a._data.size, b._data.size, a._data.size, b._data.size))
-        need_a, need_b = self.needs_input_grad or (False, False)
-        self.save_for_backward(a if need_b else None, b if need_a else None)
         return np.asarray(np.dot(a._data, b._data))
+
+    def save(self, a, b):
+        need_a, need_b = self.needs_input_grad
+        self.save_for_backward(a if need_b else None, b if need_a else None)
 
     def backward(self, grad):
         a, b = self.saved_tensors
@@ -36,13 +39,16 @@ class MvBackward0(Node):
     aten = "aten::mv"
     saved_names = ("self", "vec")
 
-    def forward(self, m, v):
+    @staticmethod
+    def forward(m, v):
         if m._data.shape[1] != v._data.shape[0]:
             raise RuntimeError(f"size mismatch, got input ({m._data.shape[0]}), mat "
                                f"({m._data.shape[0]}x{m._data.shape[1]}), vec ({v._data.shape[0]})")
-        need_m, need_v = self.needs_input_grad or (False, False)
-        self.save_for_backward(m if need_v else None, v if need_m else None)
         return m._data @ v._data
+
+    def save(self, m, v):
+        need_m, need_v = self.needs_input_grad
+        self.save_for_backward(m if need_v else None, v if need_m else None)
 
     def backward(self, grad):
         m, v = self.saved_tensors
@@ -54,13 +60,16 @@ class MmBackward0(Node):
     aten = "aten::mm"
     saved_names = ("self", "mat2")
 
-    def forward(self, a, b):
+    @staticmethod
+    def forward(a, b):
         err = _check_mm(a._data, b._data)
         if err:
             raise err
-        need_a, need_b = self.needs_input_grad or (False, False)
-        self.save_for_backward(a if need_b else None, b if need_a else None)
         return a._data @ b._data
+
+    def save(self, a, b):
+        need_a, need_b = self.needs_input_grad
+        self.save_for_backward(a if need_b else None, b if need_a else None)
 
     def backward(self, grad):
         a, b = self.saved_tensors
@@ -72,10 +81,13 @@ class BmmBackward0(Node):
     aten = "aten::bmm"
     saved_names = ("self", "mat2")
 
-    def forward(self, a, b):
-        need_a, need_b = self.needs_input_grad or (False, False)
-        self.save_for_backward(a if need_b else None, b if need_a else None)
+    @staticmethod
+    def forward(a, b):
         return np.matmul(a._data, b._data)
+
+    def save(self, a, b):
+        need_a, need_b = self.needs_input_grad
+        self.save_for_backward(a if need_b else None, b if need_a else None)
 
     def backward(self, grad):
         a, b = self.saved_tensors

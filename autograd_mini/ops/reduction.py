@@ -26,10 +26,13 @@ class SumBackward0(Node):
     """sum of all elements"""
     aten = "aten::sum"
 
-    def forward(self, a):
-        self._saved_self_sym_sizes = a._data.shape
+    @staticmethod
+    def forward(a):
         data = a._data
         return np.asarray(data.sum(dtype=np.int64 if data.dtype.kind in "biu" else None))
+
+    def save(self, a):
+        self._saved_self_sym_sizes = a._data.shape
 
     def backward(self, grad):
         return (grad.expand(self._saved_self_sym_sizes),)
@@ -39,13 +42,16 @@ class SumBackward1(Node):
     """sum over some dimensions"""
     aten = "aten::sum"
 
-    def forward(self, a, dim, keepdim=False):
+    @staticmethod
+    def forward(a, dim, keepdim=False):
+        data = a._data
+        return np.asarray(data.sum(axis=_dims(dim, data.ndim), keepdims=keepdim,
+                                   dtype=np.int64 if data.dtype.kind in "biu" else None))
+
+    def save(self, a, dim, keepdim=False):
         self._saved_self_sym_sizes = a._data.shape
         self._saved_dim = _dims(dim, a._data.ndim)
         self._saved_keepdim = keepdim
-        data = a._data
-        return np.asarray(data.sum(axis=self._saved_dim, keepdims=keepdim,
-                                   dtype=np.int64 if data.dtype.kind in "biu" else None))
 
     def backward(self, grad):
         return (_expand_back(grad, self._saved_self_sym_sizes, self._saved_dim, self._saved_keepdim),)
@@ -54,11 +60,14 @@ class SumBackward1(Node):
 class MeanBackward0(Node):
     aten = "aten::mean"
 
-    def forward(self, a):
+    @staticmethod
+    def forward(a):
         _require_float(a, "mean")
+        return np.asarray(a._data.mean())
+
+    def save(self, a):
         self._saved_self_sym_sizes = a._data.shape
         self._saved_self_sym_numel = a._data.size
-        return np.asarray(a._data.mean())
 
     def backward(self, grad):
         return (grad.expand(self._saved_self_sym_sizes) / self._saved_self_sym_numel,)
@@ -67,13 +76,16 @@ class MeanBackward0(Node):
 class MeanBackward1(Node):
     aten = "aten::mean"
 
-    def forward(self, a, dim, keepdim=False):
+    @staticmethod
+    def forward(a, dim, keepdim=False):
         _require_float(a, "mean")
+        return np.asarray(a._data.mean(axis=_dims(dim, a._data.ndim), keepdims=keepdim))
+
+    def save(self, a, dim, keepdim=False):
         self._saved_self_sym_sizes = a._data.shape
         self._saved_self_sym_numel = a._data.size
         self._saved_dim = _dims(dim, a._data.ndim)
         self._saved_keepdim = keepdim
-        return np.asarray(a._data.mean(axis=self._saved_dim, keepdims=keepdim))
 
     def backward(self, grad):
         shape = self._saved_self_sym_sizes
@@ -88,19 +100,24 @@ def _require_float(a, what):
             f"point or complex dtype. Got: {a.dtype.name.capitalize().replace('64', '')}")
 
 
+def _pick_all(pick, name, a):
+    """The forward of max() / min() of all elements (`pick` is np.max or np.min)."""
+    if a._data.size == 0:
+        raise RuntimeError(f"{name}(): Expected reduction dim to be specified "
+                           "for input.numel() == 0. Specify the reduction dim with the 'dim' "
+                           "argument.")
+    return np.asarray(pick(a._data))
+
+
 class _ExtremumAll(Node):
     """max() / min() of all elements: ties share the gradient evenly, as in torch."""
     saved_names = ("self",)
     saves_result = True
-    pick = None
 
-    def forward(self, a):
-        if a._data.size == 0:
-            raise RuntimeError(f"{type(self).aten[6:]}(): Expected reduction dim to be specified "
-                               "for input.numel() == 0. Specify the reduction dim with the 'dim' "
-                               "argument.")
+    # forward: each subclass's own, through _pick_all.
+
+    def save(self, a):
         self.save_for_backward(a)
-        return np.asarray(type(self).pick(a._data))
 
     def backward(self, grad):
         (a,) = self.saved_tensors
@@ -110,26 +127,45 @@ class _ExtremumAll(Node):
 
 class MaxBackward1(_ExtremumAll):
     aten = "aten::max"
-    pick = staticmethod(np.max)
+
+    @staticmethod
+    def forward(a):
+        return _pick_all(np.max, "max", a)
 
 
 class MinBackward1(_ExtremumAll):
     aten = "aten::min"
-    pick = staticmethod(np.min)
+
+    @staticmethod
+    def forward(a):
+        return _pick_all(np.min, "min", a)
+
+
+def _pick_along(arg, data, dim):
+    """For max(dim) / min(dim) (`arg` is np.argmax or np.argmin): the dimension,
+    normalised, and the indices of the picked elements, kept along it."""
+    dim = dim % (data.ndim or 1)
+    return dim, np.expand_dims(arg(data, axis=dim), dim)
+
+
+def _values_at(arg, a, dim, keepdim):
+    # The values are read at the picked indices (not np.max's own answer): for a tie
+    # of 0.0 and -0.0 that is the element torch returns.
+    dim, idx = _pick_along(arg, a._data, dim)
+    values = np.take_along_axis(a._data, idx, axis=dim)
+    return values if keepdim else np.squeeze(values, dim)
 
 
 class _ExtremumDim(Node):
     """max(dim) / min(dim): the gradient goes to the element that was picked."""
-    arg = None
+    arg = None  # np.argmax or np.argmin
 
-    def forward(self, a, dim, keepdim=False):
+    # forward: each subclass's own, through _values_at.
+
+    def save(self, a, dim, keepdim=False):
         self._saved_self_sym_sizes = a._data.shape
-        self._saved_dim = dim % (a._data.ndim or 1)
+        self._saved_dim, self._saved_indices = _pick_along(type(self).arg, a._data, dim)
         self._saved_keepdim = keepdim
-        idx = np.expand_dims(type(self).arg(a._data, axis=self._saved_dim), self._saved_dim)
-        self._saved_indices = idx
-        values = np.take_along_axis(a._data, idx, axis=self._saved_dim)
-        return values if keepdim else np.squeeze(values, self._saved_dim)
 
     def backward(self, grad):
         shape, dim = self._saved_self_sym_sizes, self._saved_dim
@@ -142,10 +178,18 @@ class MaxBackward0(_ExtremumDim):
     aten = "aten::max"
     arg = staticmethod(np.argmax)
 
+    @staticmethod
+    def forward(a, dim, keepdim=False):
+        return _values_at(np.argmax, a, dim, keepdim)
+
 
 class MinBackward0(_ExtremumDim):
     aten = "aten::min"
     arg = staticmethod(np.argmin)
+
+    @staticmethod
+    def forward(a, dim, keepdim=False):
+        return _values_at(np.argmin, a, dim, keepdim)
 
 
 class LinalgVectorNormBackward0(Node):
@@ -154,13 +198,11 @@ class LinalgVectorNormBackward0(Node):
     saved_names = ("self",)
     saves_result = True
 
-    def forward(self, a, ord=2, dim=None, keepdim=False):
+    @staticmethod
+    def forward(a, ord=2, dim=None, keepdim=False):
         _require_float(a, "linalg.vector_norm")
-        self._saved_ord, self._saved_keepdim = ord, keepdim
-        self._saved_dim = None if dim is None else _dims(dim, a._data.ndim)
-        self.save_for_backward(a)
         x = np.abs(a._data)
-        axis = self._saved_dim
+        axis = None if dim is None else _dims(dim, a._data.ndim)
         if ord == float("inf"):
             out = x.max(axis=axis, keepdims=keepdim)
         elif ord == 0:
@@ -172,6 +214,11 @@ class LinalgVectorNormBackward0(Node):
         else:
             out = (x ** ord).sum(axis=axis, keepdims=keepdim) ** (1.0 / ord)
         return np.asarray(out, dtype=a._data.dtype)
+
+    def save(self, a, ord=2, dim=None, keepdim=False):
+        self._saved_ord, self._saved_keepdim = ord, keepdim
+        self._saved_dim = None if dim is None else _dims(dim, a._data.ndim)
+        self.save_for_backward(a)
 
     def backward(self, grad):
         (a,) = self.saved_tensors
@@ -235,12 +282,12 @@ def _extremum(all_cls, dim_cls, pair, result_type, input, dim=None, keepdim=Fals
         return all_cls.apply(input)
     values = dim_cls.apply(input, dim=dim, keepdim=keepdim)
     node = values.grad_fn
-    idx = node._saved_indices if node is not None else None
-    if idx is None:
-        arg = dim_cls.arg(input._data, axis=dim)
-        idx = np.expand_dims(arg, dim) if keepdim else arg
-    elif not keepdim:
-        idx = np.squeeze(idx, dim % (input._data.ndim or 1))
+    if node is not None:
+        dim, idx = node._saved_dim, node._saved_indices
+    else:
+        dim, idx = _pick_along(dim_cls.arg, input._data, dim)
+    if not keepdim:
+        idx = np.squeeze(idx, dim)
     return result_type(values, Tensor._make(np.asarray(idx, dtype=np.int64)))
 
 

@@ -25,9 +25,12 @@ class ViewBackward0(Node):
     aten = "aten::view"
     is_view = True
 
-    def forward(self, a, shape):
-        self._saved_self_sym_sizes = a._data.shape
+    @staticmethod
+    def forward(a, shape):
         return a._data.reshape(_resolve_shape(shape, a._data.size))
+
+    def save(self, a, shape):
+        self._saved_self_sym_sizes = a._data.shape
 
     def backward(self, grad):
         return (grad.reshape(self._saved_self_sym_sizes),)
@@ -43,7 +46,8 @@ class TBackward0(Node):
     aten = "aten::t"
     is_view = True
 
-    def forward(self, a):
+    @staticmethod
+    def forward(a):
         if a._data.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {a._data.ndim}D")
         return a._data.T
@@ -56,9 +60,12 @@ class TransposeBackward0(Node):
     aten = "aten::transpose"
     is_view = True
 
-    def forward(self, a, dim0, dim1):
-        self._saved_dim0, self._saved_dim1 = dim0, dim1
+    @staticmethod
+    def forward(a, dim0, dim1):
         return np.swapaxes(a._data, dim0, dim1)
+
+    def save(self, a, dim0, dim1):
+        self._saved_dim0, self._saved_dim1 = dim0, dim1
 
     def backward(self, grad):
         return (grad.transpose(self._saved_dim0, self._saved_dim1),)
@@ -68,9 +75,12 @@ class PermuteBackward0(Node):
     aten = "aten::permute"
     is_view = True
 
-    def forward(self, a, dims):
+    @staticmethod
+    def forward(a, dims):
+        return np.transpose(a._data, tuple(dims))
+
+    def save(self, a, dims):
         self._saved_dims = tuple(dims)
-        return np.transpose(a._data, self._saved_dims)
 
     def backward(self, grad):
         return (grad.permute(*np.argsort(self._saved_dims).tolist()),)
@@ -81,9 +91,12 @@ class SqueezeBackward0(Node):
     aten = "aten::squeeze"
     is_view = True
 
-    def forward(self, a):
-        self._saved_self_sym_sizes = a._data.shape
+    @staticmethod
+    def forward(a):
         return np.squeeze(a._data)
+
+    def save(self, a):
+        self._saved_self_sym_sizes = a._data.shape
 
     def backward(self, grad):
         return (grad.reshape(self._saved_self_sym_sizes),)
@@ -92,12 +105,16 @@ class SqueezeBackward0(Node):
 class SqueezeBackward1(SqueezeBackward0):
     """squeeze(dim): a no-op when that dimension is not 1, as in torch"""
 
-    def forward(self, a, dim):
+    @staticmethod
+    def forward(a, dim):
+        dim = dim % max(a._data.ndim, 1)
+        if a._data.ndim and a._data.shape[dim] == 1:
+            return np.squeeze(a._data, dim)
+        return a._data[...]
+
+    def save(self, a, dim):
         self._saved_self_sym_sizes = a._data.shape
         self._saved_dim = dim % max(a._data.ndim, 1)
-        if a._data.ndim and a._data.shape[self._saved_dim] == 1:
-            return np.squeeze(a._data, self._saved_dim)
-        return a._data[...]
 
 
 class SqueezeBackward4(SqueezeBackward1):
@@ -108,9 +125,12 @@ class UnsqueezeBackward0(Node):
     aten = "aten::unsqueeze"
     is_view = True
 
-    def forward(self, a, dim):
+    @staticmethod
+    def forward(a, dim):
+        return np.expand_dims(a._data, dim % (a._data.ndim + 1))
+
+    def save(self, a, dim):
         self._saved_dim = dim % (a._data.ndim + 1)
-        return np.expand_dims(a._data, self._saved_dim)
 
     def backward(self, grad):
         return (grad.squeeze(self._saved_dim),)
@@ -120,13 +140,13 @@ class ExpandBackward0(Node):
     aten = "aten::expand"
     is_view = True
 
-    def forward(self, a, shape):
+    @staticmethod
+    def forward(a, shape):
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
         src = a._data.shape
         lead = len(shape) - len(src)
         shape = tuple(src[i - lead] if s == -1 else s for i, s in enumerate(shape))
-        self._saved_self_sym_sizes = src
         try:
             return np.broadcast_to(a._data, shape)
         except ValueError:
@@ -135,6 +155,9 @@ class ExpandBackward0(Node):
                 f"({src[-1]}) at non-singleton dimension {len(shape) - 1}.  Target sizes: "
                 f"{list(shape)}.  Tensor sizes: {list(src)}") from None
 
+    def save(self, a, shape):
+        self._saved_self_sym_sizes = a._data.shape
+
     def backward(self, grad):
         return (unbroadcast(grad, self._saved_self_sym_sizes),)
 
@@ -142,7 +165,8 @@ class ExpandBackward0(Node):
 class CloneBackward0(Node):
     aten = "aten::clone"
 
-    def forward(self, a):
+    @staticmethod
+    def forward(a):
         return a._data.copy()
 
     def backward(self, grad):
@@ -153,9 +177,12 @@ class ToCopyBackward0(Node):
     """float() / double() / to(dtype): the gradient is cast back."""
     aten = "aten::_to_copy"
 
-    def forward(self, a, dtype):
-        self.src_dtype = a.dtype
+    @staticmethod
+    def forward(a, dtype):
         return a._data.astype(dtypes.to_numpy(dtype))
+
+    def save(self, a, dtype):
+        self.src_dtype = a.dtype
 
     def backward(self, grad):
         return (grad.to(self.src_dtype),)
@@ -164,10 +191,13 @@ class ToCopyBackward0(Node):
 class CatBackward0(Node):
     aten = "aten::cat"
 
-    def forward(self, *tensors, dim=0):
+    @staticmethod
+    def forward(*tensors, dim=0):
+        return np.concatenate([t._data for t in tensors], axis=dim)
+
+    def save(self, *tensors, dim=0):
         self._saved_dim = dim
         self.sizes = [t._data.shape[dim] for t in tensors]
-        return np.concatenate([t._data for t in tensors], axis=dim)
 
     def backward(self, grad):
         grads, start = [], 0
@@ -180,9 +210,12 @@ class CatBackward0(Node):
 class StackBackward0(Node):
     aten = "aten::stack"
 
-    def forward(self, *tensors, dim=0):
-        self._saved_dim = dim
+    @staticmethod
+    def forward(*tensors, dim=0):
         return np.stack([t._data for t in tensors], axis=dim)
+
+    def save(self, *tensors, dim=0):
+        self._saved_dim = dim
 
     def backward(self, grad):
         return tuple(grad.select(self._saved_dim, i) if need else None
