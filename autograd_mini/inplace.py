@@ -69,7 +69,7 @@ def _keep_old_value(node, t):
         old.grad_fn, old._requires_grad = t.grad_fn, t._requires_grad
         node._saved = tuple(old if s is t else s for s in saved)
         node._versions = tuple(0 if s is t else v
-                                     for s, v in zip(saved, node._versions))
+                               for s, v in zip(saved, node._versions or (0,) * len(saved)))
 
 
 def _write(t, data):

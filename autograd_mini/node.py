@@ -14,6 +14,7 @@ after backward); everything else is a plain attribute named as torch names it,
 """
 import re
 from inspect import getattr_static as _getattr_static
+from itertools import repeat as _repeat
 from operator import attrgetter as _attrgetter
 
 from numpy import asarray as _asarray, ndarray as _ndarray
@@ -40,7 +41,7 @@ class Node:
     _next = ()
     needs_input_grad = ()
     _saved = ()
-    _versions = ()
+    _versions = None
     _kept_result = None
     _freed = False
     _pre_hooks = None
@@ -92,25 +93,26 @@ class Node:
         """Keep input tensors for backward (None for one that is not needed)."""
         if not self.needs_input_grad:
             return  # not recorded: nothing will run backward
-        versions = []
+        changed = False
         for t in tensors:
-            if t is None:
-                versions.append(None)
-                continue
-            if t._is_inference:
-                raise RuntimeError(_INFERENCE_SAVED)
-            versions.append(t._version)
-        # Two flat tuples (not one pair per tensor): each object a node keeps is more
-        # work for Python's garbage collector, which dominates the cost of a long graph.
+            if t is not None:
+                if t._is_inference:
+                    raise RuntimeError(_INFERENCE_SAVED)
+                if t._vc is not None:
+                    changed = True
         self._saved = tensors
-        self._versions = tuple(versions)
+        # Backward checks that each tensor is still at the version it was saved at.
+        # Most tensors were never changed in place (no counter yet: version 0), and
+        # then no tuple of versions is kept at all: fewer objects per node.
+        if changed:
+            self._versions = tuple([None if t is None else t._version for t in tensors])
 
     @property
     def saved_tensors(self):
         if self._freed:
             raise RuntimeError(_FREED)
-        for t, version in zip(self._saved, self._versions):
-            if t is not None and t._version != version:
+        for t, version in zip(self._saved, self._versions or _repeat(0)):
+            if t is not None and t._vc is not None and t._vc[0] != version:
                 raise RuntimeError(_modified_message(t, t.grad_fn, version))
         return self._saved
 

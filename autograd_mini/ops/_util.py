@@ -71,11 +71,24 @@ def binary(ufunc, a, b):
         raise broadcast_error(da.shape, db.shape) from None
 
 
+def input_shapes(*tensors):
+    """What a broadcasting op keeps for unbroadcast: its inputs' shapes, or None
+    when they are all the same (nothing was broadcast: nothing to sum back)."""
+    first = tensors[0]._data.shape
+    for t in tensors[1:]:
+        if t._data.shape != first:
+            return tuple([t._data.shape for t in tensors])
+    return None
+
+
 def unbroadcast(grad, shape):
     """Sum `grad` back down to `shape`: the backward of NumPy broadcasting.
 
     Broadcasting copies a value along new leading dimensions and along
-    dimensions of size 1, so its gradient adds those copies up again."""
+    dimensions of size 1, so its gradient adds those copies up again.
+    `shape` None: the op broadcast nothing (see input_shapes)."""
+    if shape is None:
+        return grad
     gshape = grad._data.shape
     if gshape == shape:
         return grad

@@ -3,7 +3,7 @@ import numpy as np
 
 from ..node import Node
 from ..tensor import Tensor
-from ._util import as_tensor, binary, constant, unbroadcast
+from ._util import as_tensor, binary, constant, input_shapes, unbroadcast
 
 
 class AddBackward0(Node):
@@ -16,11 +16,11 @@ class AddBackward0(Node):
 
     def save(self, a, b, alpha=1):
         self._saved_alpha = alpha
-        self.shapes = (a._data.shape, b._data.shape)
+        self.shapes = input_shapes(a, b)
 
     def backward(self, grad):
         need_a, need_b = self.needs_input_grad
-        shape_a, shape_b = self.shapes
+        shape_a, shape_b = self.shapes or (None, None)
         alpha = self._saved_alpha
         return (unbroadcast(grad, shape_a) if need_a else None,
                 unbroadcast(grad if alpha == 1 else grad * alpha, shape_b) if need_b else None)
@@ -36,11 +36,11 @@ class SubBackward0(Node):
 
     def save(self, a, b, alpha=1):
         self._saved_alpha = alpha
-        self.shapes = (a._data.shape, b._data.shape)
+        self.shapes = input_shapes(a, b)
 
     def backward(self, grad):
         need_a, need_b = self.needs_input_grad
-        shape_a, shape_b = self.shapes
+        shape_a, shape_b = self.shapes or (None, None)
         return (unbroadcast(grad, shape_a) if need_a else None,
                 unbroadcast(-grad * self._saved_alpha, shape_b) if need_b else None)
 
@@ -73,11 +73,11 @@ class MulBackward0(Node):
         need_a, need_b = self.needs_input_grad
         # Each factor is needed only for the *other* one's gradient.
         self.save_for_backward(a if need_b else None, b if need_a else None)
-        self.shapes = (a._data.shape, b._data.shape)
+        self.shapes = input_shapes(a, b)
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        shape_a, shape_b = self.shapes
+        shape_a, shape_b = self.shapes or (None, None)
         return (unbroadcast(grad * b, shape_a) if b is not None else None,
                 unbroadcast(grad * a, shape_b) if a is not None else None)
 
@@ -96,12 +96,12 @@ class DivBackward0(Node):
     def save(self, a, b):
         need_a, need_b = self.needs_input_grad
         self.save_for_backward(a if need_b else None, b)
-        self.shapes = (a._data.shape, b._data.shape)
+        self.shapes = input_shapes(a, b)
 
     def backward(self, grad):
         a, b = self.saved_tensors
         need_a, need_b = self.needs_input_grad
-        shape_a, shape_b = self.shapes
+        shape_a, shape_b = self.shapes or (None, None)
         grad_over_b = grad / b
         # d(a/b)/db = -a/b^2, written so that grad / b is computed once.
         return (unbroadcast(grad_over_b, shape_a) if need_a else None,
@@ -170,19 +170,20 @@ class PowBackward1(Node):
 
     def save(self, a, b):
         self.save_for_backward(a, b)
-        self.shapes = (a._data.shape, b._data.shape)
+        self.shapes = input_shapes(a, b)
 
     def backward(self, grad):
         a, b = self.saved_tensors
         need_a, need_b = self.needs_input_grad
+        shape_a, shape_b = self.shapes or (None, None)
         grad_a = grad_b = None
         if need_a:
-            grad_a = unbroadcast(grad * b * a ** (b - 1), self.shapes[0])
+            grad_a = unbroadcast(grad * b * a ** (b - 1), shape_a)
         if need_b:
             # d(a^b)/db = a^b log a; torch takes it as 0 where a == 0 and b >= 0.
             safe = constant((a._data == 0) & (b._data >= 0))
             log_a = where(safe, 0.0, a).log()
-            grad_b = unbroadcast(grad * self.saved_output * log_a, self.shapes[1])
+            grad_b = unbroadcast(grad * self.saved_output * log_a, shape_b)
         return grad_a, grad_b
 
 

@@ -3,7 +3,7 @@ import numpy as np
 
 from ..node import Node
 from ..tensor import Tensor
-from ._util import arrays, as_tensor, binary, constant, unbroadcast
+from ._util import arrays, as_tensor, binary, constant, input_shapes, unbroadcast
 
 
 def _float(a):
@@ -191,17 +191,18 @@ class ClampBackward0(Node):
 
     def save(self, a, lo, hi):
         self.save_for_backward(a, lo, hi)
-        self.shapes = (a._data.shape, lo._data.shape, hi._data.shape)
+        self.shapes = input_shapes(a, lo, hi)
 
     def backward(self, grad):
+        shapes = self.shapes or (None,) * 3  # None: nothing was broadcast
         a, lo, hi = self.saved_tensors
         below = a._data < lo._data
         above = (a._data > hi._data) & ~below
         need = self.needs_input_grad
         return (
-            unbroadcast(grad * constant(~below & ~above), self.shapes[0]) if need[0] else None,
-            unbroadcast(grad * constant(below), self.shapes[1]) if need[1] else None,
-            unbroadcast(grad * constant(above), self.shapes[2]) if need[2] else None,
+            unbroadcast(grad * constant(~below & ~above), shapes[0]) if need[0] else None,
+            unbroadcast(grad * constant(below), shapes[1]) if need[1] else None,
+            unbroadcast(grad * constant(above), shapes[2]) if need[2] else None,
         )
 
 
@@ -215,16 +216,17 @@ class _PairwiseExtremum(Node):
 
     def save(self, a, b):
         self.save_for_backward(a, b)
-        self.shapes = (a._data.shape, b._data.shape)
+        self.shapes = input_shapes(a, b)
 
     def backward(self, grad):
+        shapes = self.shapes or (None,) * 2  # None: nothing was broadcast
         a, b = self.saved_tensors
         wins = type(self).pick(a._data, b._data) == a._data
         tie = a._data == b._data
         share_a = np.where(tie, 0.5, wins).astype(grad._data.dtype)
         need_a, need_b = self.needs_input_grad
-        return (unbroadcast(grad * constant(share_a), self.shapes[0]) if need_a else None,
-                unbroadcast(grad * constant(1 - share_a), self.shapes[1]) if need_b else None)
+        return (unbroadcast(grad * constant(share_a), shapes[0]) if need_a else None,
+                unbroadcast(grad * constant(1 - share_a), shapes[1]) if need_b else None)
 
 
 class MaximumBackward0(_PairwiseExtremum):
@@ -256,13 +258,14 @@ class WhereBackward0(Node):
 
     def save(self, a, b, condition):
         self._saved_condition = condition
-        self.shapes = (a._data.shape, b._data.shape)
+        self.shapes = input_shapes(a, b, condition)  # the condition may broadcast them too
 
     def backward(self, grad):
+        shapes = self.shapes or (None,) * 3  # None: nothing was broadcast
         cond = self._saved_condition._data
         need_a, need_b = self.needs_input_grad
-        return (unbroadcast(grad * constant(cond), self.shapes[0]) if need_a else None,
-                unbroadcast(grad * constant(~cond), self.shapes[1]) if need_b else None)
+        return (unbroadcast(grad * constant(cond), shapes[0]) if need_a else None,
+                unbroadcast(grad * constant(~cond), shapes[1]) if need_b else None)
 
 
 # -- the functions users call -------------------------------------------------
