@@ -14,7 +14,7 @@ from benchmarks.environment import child_env
 from benchmarks.plot import save_plot
 from benchmarks.report import cell, markdown, seconds, size
 from benchmarks.results import assemble
-from benchmarks.runner import run_child
+from benchmarks.runner import measure_case, run_child
 from benchmarks.targets import evaluate
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -50,19 +50,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def measure_cases(case_names: list[str], settings, env: dict[str, str]) -> dict:
-    """Every row of every case on every engine: one child process per case and engine."""
+    """Every row of every case on every engine: one child process per case and engine, the
+    engines of a case running side by side, their timed steps interleaved (runner.py)."""
     results_by_row = {}
     for case in case_names:
-        for engine in ENGINE_NAMES:
-            spec = {"case": case, "engine": engine, "settings": settings.as_dict()}
-            outcome = run_child(spec, env, settings.timeout_s)
-            # A child that died took all its rows with it: each gets the same error.
-            per_row = outcome.get("rows") or {row.name: outcome for row in rows([case])}
-            for row_name, result in per_row.items():
-                results_by_row.setdefault(row_name, {})[engine] = result
+        by_engine = measure_case(case, settings, env)
+        for row in rows([case]):
+            for engine in ENGINE_NAMES:
+                result = by_engine[engine].get(row.name, {"error": "the child reported nothing for this row"})
+                results_by_row.setdefault(row.name, {})[engine] = result
                 # Progress on stderr, so stdout holds the report alone.
                 shown = seconds if result.get("measured_by") == "perf_counter" else size
-                print(f"{row_name:>14} {engine:>6}: {cell(result, shown)}", file=sys.stderr, flush=True)
+                print(f"{row.name:>14} {engine:>6}: {cell(result, shown)}", file=sys.stderr, flush=True)
     return {row.name: assemble(row, results_by_row[row.name]) for row in rows(case_names)}
 
 

@@ -79,8 +79,10 @@ def header_lines(report: dict) -> list[str]:
         f"- BLAS libraries loaded: {blas_kernel(machine)}",
         f"- autograd_mini: {known('autograd_mini', '?')}",
         f"- Timing: median of up to {settings['repeats']} timed runs after up to {settings['warmup']} "
-        f"warm-up runs, each series stopping after {settings['budget_s']:g} s (one run at least); "
-        "each case and engine in a fresh process.",
+        f"warm-up runs; each case and engine in a fresh process, the engines of a row taking turns "
+        f"step by step (one step of each per round, rounds stopping after {settings['budget_s']:g} s, "
+        "one at least), so that a drift in the machine's speed moves all three alike "
+        "(benchmarks/README.md).",
         "",
     ]
 

@@ -4,6 +4,7 @@ a ratio against a wrong reference would mean nothing. No timing is asserted."""
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.cases import functional, mlp, rows, tiny  # noqa: E402
 from benchmarks.child import attempt  # noqa: E402
 from benchmarks.environment import ROOT, child_env  # noqa: E402
-from benchmarks.runner import run_child  # noqa: E402
+from benchmarks.runner import Child, Conductor, measure_case, run_child  # noqa: E402
 from benchmarks.settings import QUICK  # noqa: E402
 
 
@@ -71,6 +72,80 @@ def test_a_child_that_dies_is_reported_not_raised():
     spec = {"case": "no-such-case", "engine": "numpy", "settings": QUICK.as_dict()}
     result = run_child(spec, child_env(QUICK.threads, native_blas=False), QUICK.timeout_s)
     assert result["error"].startswith("child exited with code 1: KeyError")
+
+
+# A stand-in for benchmarks/child.py that speaks its protocol over two rows, logging each step
+# to a shared file, so a test can see the order of the steps of all engines. `behaviour` makes it
+# die, hang or print garbage at its first step of the second row.
+FAKE_CHILD = """
+import json, sys, time
+name, log, behaviour = sys.argv[1:]
+rows = {}
+for row in ("first", "second"):
+    print("READY", row, flush=True)
+    times = []
+    while sys.stdin.readline().strip() == "go":
+        if row == "second" and behaviour == "dies":
+            sys.exit("died mid-row")
+        if row == "second" and behaviour == "hangs":
+            time.sleep(60)
+        with open(log, "a") as file:
+            file.write(name + "\\n")
+        times.append(0.001)
+        print("garbage" if row == "second" and behaviour == "garbles" else "TIME 0.001", flush=True)
+    rows[row] = {"times": times}
+print("BENCHMARK-RESULT " + json.dumps({"rows": rows}), flush=True)
+"""
+
+
+def run_fakes(tmp_path, behaviours: dict[str, str], **settings) -> tuple[dict, list[str]]:
+    log = tmp_path / "steps.log"
+    log.touch()
+    env = child_env(1, native_blas=False)
+    children = {
+        name: Child([sys.executable, "-c", FAKE_CHILD, name, str(log), behaviour], env)
+        for name, behaviour in behaviours.items()
+    }
+    try:
+        results = Conductor(children, ["first", "second"], replace(QUICK, **settings)).run()
+    finally:
+        for child in children.values():
+            child.close()
+    return results, log.read_text().split()
+
+
+def test_engines_take_turns_step_by_step(tmp_path):
+    behaviours = dict.fromkeys(("mini", "torch", "numpy"), "works")
+    results, steps = run_fakes(tmp_path, behaviours, repeats=4, budget_s=60)
+    assert steps == ["mini", "torch", "numpy"] * 8  # four rounds of each row
+    assert all(len(result["times"]) == 4 for rows_ in results.values() for result in rows_.values())
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "error"),
+    [
+        ("dies", "child exited with code 1: died mid-row"),
+        ("hangs", "timed out after 2 s"),
+        ("garbles", "unexpected output from the child: 'garbage'"),
+    ],
+)
+def test_a_child_that_fails_mid_row_is_reported_not_raised(tmp_path, behaviour, error):
+    behaviours = {"mini": "works", "torch": behaviour, "numpy": "works"}
+    results, steps = run_fakes(tmp_path, behaviours, repeats=3, budget_s=60, timeout_s=2)
+    # Its results only come at its end: every row of the failed engine gets the error.
+    assert results["torch"] == {"first": {"error": error}, "second": {"error": error}}
+    # The others go on taking turns without it, as many steps each.
+    # (The garbling one logged its step before printing garbage instead of TIME.)
+    second_row = ["mini", "torch", "numpy"] if behaviour == "garbles" else ["mini", "numpy"]
+    assert steps == ["mini", "torch", "numpy"] * 3 + second_row + ["mini", "numpy"] * 2
+    assert [len(results[engine]["second"]["times"]) for engine in ("mini", "numpy")] == [3, 3]
+
+
+@pytest.mark.slow
+def test_the_engines_of_a_real_case_get_as_many_timed_runs():
+    results = measure_case("tiny", QUICK, child_env(QUICK.threads, native_blas=False))
+    counts = {engine: len(results[engine]["tiny"]["times"]) for engine in ("mini", "torch", "numpy")}
+    assert len(set(counts.values())) == 1, counts
 
 
 @pytest.fixture(scope="module")
