@@ -204,7 +204,7 @@ def _apply(cls, inputs, attrs):
         out_data = node.forward(*inputs, **attrs)
         node.save(*inputs, **attrs)
     elif cls._static_forward:
-        out_data = cls.forward(*inputs, **attrs)  # nothing to record: no node
+        out_data = cls.forward(*inputs, **attrs) if attrs else cls.forward(*inputs)
     else:
         out_data = _new(cls).forward(*inputs, **attrs)
     if type(out_data) is not _ndarray:  # NumPy returns scalars for 0-d results

@@ -16,7 +16,8 @@ def as_tensor(value, like):
     tensor's dtype within its category, so x * 2.5 stays float32."""
     if isinstance(value, Tensor):
         return value
-    t = Tensor._make(np.array(value, dtype=_WRAPPED.get(type(value), like._data.dtype)))
+    dtype = _WRAPPED.get(type(value))
+    t = Tensor._make(np.array(value, dtype=like._data.dtype if dtype is None else dtype))
     t._wrapped = True
     return t
 
@@ -43,10 +44,11 @@ def result_dtype(a, b):
 def arrays(a, b):
     """The two operands' arrays, cast to their common dtype when they differ."""
     da, db = a._data, b._data
-    if da.dtype is db.dtype or da.dtype == db.dtype:
+    ta, tb = da.dtype, db.dtype  # (reading .dtype is slow enough to matter per op)
+    if ta is tb or ta == tb:
         return da, db
-    if b._wrapped and _CATEGORY[db.dtype.kind] <= _CATEGORY[da.dtype.kind]:
-        return da, db.astype(da.dtype)  # the common x * 2.5: only the number is cast
+    if b._wrapped and _CATEGORY[tb.kind] <= _CATEGORY[ta.kind]:
+        return da, db.astype(ta)  # the common x * 2.5: only the number is cast
     dt = result_dtype(a, b)
     return da.astype(dt, copy=False), db.astype(dt, copy=False)
 
