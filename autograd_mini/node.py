@@ -203,9 +203,9 @@ def _apply(cls, inputs, attrs):
         node.needs_input_grad = _INTERNED.setdefault(needs, needs)  # one shared tuple per pattern
         out_data = node.forward(*inputs, **attrs)
         node.save(*inputs, **attrs)
-    elif cls._static_forward:
+    elif cls._static_forward:  # nothing to record, so no node is made
         out_data = cls.forward(*inputs, **attrs) if attrs else cls.forward(*inputs)
-    else:
+    else:  # a forward that needs its node: a custom Function's ctx
         out_data = _new(cls).forward(*inputs, **attrs)
     if type(out_data) is not _ndarray:  # NumPy returns scalars for 0-d results
         out_data = _asarray(out_data)
