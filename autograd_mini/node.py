@@ -15,7 +15,6 @@ after backward); everything else is a plain attribute named as torch names it,
 import re
 from inspect import getattr_static as _getattr_static
 from itertools import repeat as _repeat
-from operator import attrgetter as _attrgetter
 
 from numpy import asarray as _asarray, ndarray as _ndarray
 
@@ -199,7 +198,8 @@ def _apply(cls, inputs, attrs):
                 break
     if record:
         node = _new(cls)
-        needs = tuple(map(_requires_grad, inputs))
+        nexts, needs = _edges(inputs)
+        node._next = nexts
         node.needs_input_grad = _INTERNED.setdefault(needs, needs)  # one shared tuple per pattern
         out_data = node.forward(*inputs, **attrs)
         node.save(*inputs, **attrs)
@@ -211,7 +211,6 @@ def _apply(cls, inputs, attrs):
         out_data = _asarray(out_data)
     out = _make(out_data, inputs[0]._version_counter() if cls.is_view else None)
     if record:
-        node._next = tuple(map(_next_node, inputs))
         out.grad_fn = node
         out._requires_grad = True
         if cls.saves_result:
@@ -219,17 +218,24 @@ def _apply(cls, inputs, attrs):
     return out
 
 
-def _next_node(t):
-    """The node that gradient for tensor `t` flows into (None if it needs none)."""
-    if t.grad_fn is not None:
-        return t.grad_fn
-    if t._requires_grad:
-        return t._get_accumulator()
-    return None
+def _edges(inputs):
+    """For each input, the node its gradient flows into (its grad_fn, a leaf's
+    AccumulateGrad, or None for a constant), and whether it needs a gradient."""
+    nexts, needs = [], []
+    for t in inputs:
+        if t.grad_fn is not None:
+            nexts.append(t.grad_fn)
+            needs.append(True)
+        elif t._requires_grad:
+            nexts.append(t._get_accumulator())
+            needs.append(True)
+        else:
+            nexts.append(None)
+            needs.append(False)
+    return tuple(nexts), tuple(needs)
 
 
 _new = object.__new__
-_requires_grad = _attrgetter("_requires_grad")
 _INTERNED = {}
 
 def _unpack_output(node, data, vc, version):
