@@ -45,10 +45,12 @@ def arrays(a, b):
     """The two operands' arrays, cast to their common dtype when they differ."""
     da, db = a._data, b._data
     ta, tb = da.dtype, db.dtype  # (reading .dtype is slow enough to matter per op)
-    if ta is tb or ta == tb:
+    if ta is tb:
         return da, db
     if b._wrapped and _CATEGORY[tb.kind] <= _CATEGORY[ta.kind]:
         return da, db.astype(ta)  # the common x * 2.5: only the number is cast
+    if ta == tb:
+        return da, db
     dt = result_dtype(a, b)
     return da.astype(dt, copy=False), db.astype(dt, copy=False)
 
@@ -74,11 +76,17 @@ def binary(ufunc, a, b):
 
 
 def input_shapes(*tensors):
-    """What a broadcasting op keeps for unbroadcast: its inputs' shapes, or None
-    when they are all the same (nothing was broadcast: nothing to sum back)."""
-    first = tensors[0]._data.shape
-    for t in tensors[1:]:
-        if t._data.shape != first:
+    """What a broadcasting op keeps for unbroadcast: its inputs' shapes, or None when
+    nothing will need summing back: all inputs have one shape, leaving aside 0-d
+    constants (a Python number in x * 2.5), which neither change the result's shape
+    nor get a gradient."""
+    first = None
+    for t in tensors:
+        if t._data.ndim == 0 and not t._requires_grad:
+            continue
+        if first is None:
+            first = t._data.shape
+        elif t._data.shape != first:
             return tuple([t._data.shape for t in tensors])
     return None
 
