@@ -1,6 +1,8 @@
 """sum, mean, max, min and norm: reductions, whose backward spreads the gradient back out."""
 import collections
 
+from math import prod
+
 import numpy as np
 
 from ..node import Node
@@ -89,7 +91,7 @@ class MeanBackward1(Node):
 
     def backward(self, grad):
         shape = self._saved_self_sym_sizes
-        count = int(np.prod([shape[d] for d in self._saved_dim]))
+        count = prod([shape[d] for d in self._saved_dim])
         return (_expand_back(grad, shape, self._saved_dim, self._saved_keepdim) / count,)
 
 

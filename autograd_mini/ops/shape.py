@@ -1,6 +1,8 @@
 """Operations that move elements around without changing them: reshape, transpose,
 squeeze, expand, cat, stack, clone, type conversion. Their backward moves the
 gradient back the same way."""
+from math import prod
+
 import numpy as np
 
 from .. import dtypes
@@ -12,10 +14,12 @@ def _resolve_shape(shape, numel):
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     shape = tuple(int(s) for s in shape)
-    known = int(np.prod([s for s in shape if s != -1], dtype=np.int64))
+    # math.prod, not np.prod: NumPy first turns the list into an array, which costs
+    # more than the whole reshape (a reshape in every broadcast add's backward).
+    known = prod([s for s in shape if s != -1])
     if shape.count(-1) == 1 and known and numel % known == 0:
         shape = tuple(numel // known if s == -1 else s for s in shape)
-    if int(np.prod(shape, dtype=np.int64)) != numel:
+    if prod(shape) != numel:
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
     return shape
 
