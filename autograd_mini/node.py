@@ -1,13 +1,14 @@
 """Backward nodes: what `tensor.grad_fn` points to.
 
 Every operation is one subclass of `Node`, named exactly as torch names its node
-(`MulBackward0`, ...). The class holds the operation's forward (on NumPy arrays)
-and its backward (on Tensors, so that backward itself can be recorded and
-differentiated again: higher-order gradients come for free). Calling
-`MulBackward0.apply(a, b)` runs the forward and, when grad mode is on and an
-input requires grad, links a new node into the graph.
+(`MulBackward0`, ...). The class holds the operation's forward (on NumPy arrays),
+`save` (what backward will need) and its backward (on Tensors, so that backward
+itself can be recorded and differentiated again: higher-order gradients come for
+free). Calling `MulBackward0.apply(a, b)` runs the forward and, when grad mode is
+on and an input requires grad, makes a node, lets it save, and links it into the
+graph; otherwise no node is made at all.
 
-A node is also the "ctx" of its call: forward stores on it what backward needs.
+A node is also the "ctx" of its call: `save` stores on it what backward needs.
 Tensors go through `save_for_backward` (checked against in-place changes and freed
 after backward); everything else is a plain attribute named as torch names it,
 `_saved_dim`, `_saved_exponent`, ...
