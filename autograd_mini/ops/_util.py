@@ -55,6 +55,16 @@ def arrays(a, b):
     return da.astype(dt, copy=False), db.astype(dt, copy=False)
 
 
+def wrap_dim(dim, ndim):
+    """`dim` as an index from 0 (negative ones count from the end), or torch's error.
+    A 0-d tensor takes dim 0 or -1, as in torch."""
+    n = ndim or 1
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                         f"but got {dim})")
+    return dim % n
+
+
 def broadcast_error(shape_a, shape_b):
     for i in range(1, min(len(shape_a), len(shape_b)) + 1):
         sa, sb = shape_a[-i], shape_b[-i]

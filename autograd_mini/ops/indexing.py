@@ -9,6 +9,7 @@ import numpy as np
 
 from ..node import Node
 from ..tensor import Tensor
+from ._util import wrap_dim
 
 
 class SelectBackward0(Node):
@@ -127,10 +128,11 @@ class CopySlices(Node):
 # -- the functions users call -------------------------------------------------
 
 def select(input, dim, index):
-    return SelectBackward0.apply(input, dim=dim % input._data.ndim, index=int(index))
+    return SelectBackward0.apply(input, dim=wrap_dim(dim, input._data.ndim), index=int(index))
 
 
 def narrow(input, dim, start, length):
+    dim = wrap_dim(dim, input._data.ndim)
     return SliceBackward0.apply(input, dim=dim, start=start, end=start + length, step=1)
 
 

@@ -6,12 +6,13 @@ from math import prod
 import numpy as np
 
 from ..node import Node
-from ._util import constant
+from ._util import constant, wrap_dim
 
 
 def _dims(dim, ndim):
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
-    return tuple(sorted(d % ndim if ndim else 0 for d in dims))
+    dims = tuple(sorted(wrap_dim(d, ndim) for d in dims))
+    return dims if ndim else ()  # a 0-d tensor has no dimension to reduce (dim 0 and -1 are allowed)
 
 
 def _expand_back(grad, shape, dims, keepdim):
@@ -146,7 +147,7 @@ class MinBackward1(_ExtremumAll):
 def _pick_along(arg, data, dim):
     """For max(dim) / min(dim) (`arg` is np.argmax or np.argmin): the dimension,
     normalised, and the indices of the picked elements, kept along it."""
-    dim = dim % (data.ndim or 1)
+    dim = wrap_dim(dim, data.ndim)
     return dim, np.expand_dims(arg(data, axis=dim), dim)
 
 
@@ -310,9 +311,12 @@ def norm(input, p="fro", dim=None, keepdim=False):
 
 def _arg(pick, input, dim, keepdim):
     from ..tensor import Tensor
-    if dim is None:
-        return Tensor._make(np.asarray(pick(input._data), dtype=np.int64))
-    return Tensor._make(np.asarray(pick(input._data, axis=dim, keepdims=keepdim), dtype=np.int64))
+    data = input._data
+    if dim is not None:
+        dim = wrap_dim(dim, data.ndim)
+    if dim is None or data.ndim == 0:
+        return Tensor._make(np.asarray(pick(data), dtype=np.int64))
+    return Tensor._make(np.asarray(pick(data, axis=dim, keepdims=keepdim), dtype=np.int64))
 
 
 def argmax(input, dim=None, keepdim=False):

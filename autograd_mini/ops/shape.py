@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import dtypes
 from ..node import Node
-from ._util import unbroadcast
+from ._util import unbroadcast, wrap_dim
 
 
 def _resolve_shape(shape, numel):
@@ -66,7 +66,8 @@ class TransposeBackward0(Node):
 
     @staticmethod
     def forward(a, dim0, dim1):
-        return np.swapaxes(a._data, dim0, dim1)
+        ndim = a._data.ndim
+        return np.swapaxes(a._data, wrap_dim(dim0, ndim), wrap_dim(dim1, ndim))
 
     def save(self, a, dim0, dim1):
         self._saved_dim0, self._saved_dim1 = dim0, dim1
@@ -111,14 +112,14 @@ class SqueezeBackward1(SqueezeBackward0):
 
     @staticmethod
     def forward(a, dim):
-        dim = dim % max(a._data.ndim, 1)
+        dim = wrap_dim(dim, a._data.ndim)
         if a._data.ndim and a._data.shape[dim] == 1:
             return np.squeeze(a._data, dim)
         return a._data[...]
 
     def save(self, a, dim):
         self._saved_self_sym_sizes = a._data.shape
-        self._saved_dim = dim % max(a._data.ndim, 1)
+        self._saved_dim = wrap_dim(dim, a._data.ndim)
 
 
 class SqueezeBackward4(SqueezeBackward1):
@@ -131,10 +132,10 @@ class UnsqueezeBackward0(Node):
 
     @staticmethod
     def forward(a, dim):
-        return np.expand_dims(a._data, dim % (a._data.ndim + 1))
+        return np.expand_dims(a._data, wrap_dim(dim, a._data.ndim + 1))
 
     def save(self, a, dim):
-        self._saved_dim = dim % (a._data.ndim + 1)
+        self._saved_dim = wrap_dim(dim, a._data.ndim + 1)
 
     def backward(self, grad):
         return (grad.squeeze(self._saved_dim),)
@@ -239,7 +240,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     shape = input._data.shape
     if not shape:
         return reshape(input, 1)
-    start, end = start_dim % len(shape), end_dim % len(shape)
+    start, end = wrap_dim(start_dim, len(shape)), wrap_dim(end_dim, len(shape))
     if start == end:
         return input
     return reshape(input, *shape[:start], -1, *shape[end + 1:])
@@ -291,7 +292,7 @@ def to(input, dtype=None, *args, **kwargs):
 
 def cat(tensors, dim=0):
     tensors = list(tensors)
-    return CatBackward0.apply(*tensors, dim=dim % tensors[0]._data.ndim)
+    return CatBackward0.apply(*tensors, dim=wrap_dim(dim, tensors[0]._data.ndim))
 
 
 concat = cat
@@ -299,4 +300,4 @@ concat = cat
 
 def stack(tensors, dim=0):
     tensors = list(tensors)
-    return StackBackward0.apply(*tensors, dim=dim % (tensors[0]._data.ndim + 1))
+    return StackBackward0.apply(*tensors, dim=wrap_dim(dim, tensors[0]._data.ndim + 1))

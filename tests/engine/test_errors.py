@@ -109,6 +109,21 @@ ERRORS = {
     "grad of input without grad": lambda lib: lib.autograd.grad(_leaf(lib).sum(), lib.ones(2)),
     "grad of unused input": lambda lib: lib.autograd.grad(
         (_leaf(lib) * 2).sum(), [_leaf(lib)]),
+    # A dim out of range: one message, worded from the tensor's own range, for every op.
+    "sum dim out of range": lambda lib: lib.ones(2, 3).sum(5),
+    "sum of dims, one out of range": lambda lib: lib.ones(2, 3).sum((0, -3)),
+    "mean dim out of range": lambda lib: lib.ones(2, 3).mean(2),
+    "max dim out of range": lambda lib: lib.ones(2, 3).max(4),
+    "argmax dim out of range": lambda lib: lib.ones(2, 3).argmax(3),
+    "squeeze dim out of range": lambda lib: lib.ones(2, 3).squeeze(3),
+    "unsqueeze dim out of range": lambda lib: lib.ones(2, 3).unsqueeze(-4),
+    "transpose dim out of range": lambda lib: lib.ones(2, 3).transpose(0, 5),
+    "flatten dim out of range": lambda lib: lib.ones(2, 3).flatten(0, 7),
+    "cat dim out of range": lambda lib: lib.cat([lib.ones(2, 3)] * 2, 3),
+    "stack dim out of range": lambda lib: lib.stack([lib.ones(2, 3)] * 2, 4),
+    "select dim out of range": lambda lib: lib.ones(2, 3).select(3, 0),
+    "narrow dim out of range": lambda lib: lib.ones(2, 3).narrow(4, 0, 1),
+    "0-d sum dim out of range": lambda lib: lib.tensor(2.0).sum(1),
 }
 
 
@@ -126,6 +141,7 @@ OK_PROGRAMS = {
     "in-place on a leaf under no_grad": lambda lib: [x := _leaf(lib), lib.no_grad().__enter__(),
                                                     x.sub_(1), lib.set_grad_enabled(True)],
     "retain_grad on a leaf is a no-op": lambda lib: _leaf(lib).retain_grad(),
+    "a 0-d tensor takes dim 0": lambda lib: [lib.tensor(2.0).sum(0), lib.tensor(2.0).argmax(-1)],
 }
 
 
@@ -162,3 +178,12 @@ def test_retained_non_leaf_grad_reads_without_warning():
             warnings.simplefilter("error")
             y.sum().backward()
             np.testing.assert_array_equal(np.asarray(y.grad.tolist()), [1.0, 1.0, 1.0])
+
+
+def test_negative_dims_pick_the_same_dimension_as_torch():
+    """narrow(-1, ...) sliced dimension 0 before dims were wrapped in one place."""
+    values = np.arange(6.0).reshape(2, 3)
+    for program in (lambda t: t.narrow(-1, 1, 2), lambda t: t.select(-1, 2),
+                    lambda t: t.sum(-1), lambda t: t.unsqueeze(-1), lambda t: t.transpose(-1, -2)):
+        mini, expected = program(autograd_mini.tensor(values)), program(torch.tensor(values))
+        np.testing.assert_array_equal(mini.numpy(), expected.numpy())
