@@ -49,7 +49,9 @@ class Node:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        cls._static_forward = isinstance(_getattr_static(cls, "forward"), staticmethod)
+        # A staticmethod or classmethod forward can run without a node (see `forward`).
+        cls._static_forward = isinstance(_getattr_static(cls, "forward"),
+                                         (staticmethod, classmethod))
 
     def name(self):
         return type(self).__name__
@@ -76,8 +78,10 @@ class Node:
         """The operation itself: the inputs' arrays in, the result's array out.
 
         A staticmethod, so that a call that is not recorded (under no_grad, or inside
-        a backward) runs it without making a node at all. A forward that needs its
-        node (a custom Function's ctx) is a plain method and always gets one."""
+        a backward) runs it without making a node at all; a classmethod too, for a
+        base class whose subclasses differ in a class attribute (max / min). A forward
+        that needs its node (a custom Function's ctx) is a plain method and always
+        gets one."""
         raise NotImplementedError
 
     def save(self, *inputs, **attrs):

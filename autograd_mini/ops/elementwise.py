@@ -207,12 +207,13 @@ class ClampBackward0(Node):
 
 
 class _PairwiseExtremum(Node):
-    """maximum / minimum: the larger (smaller) input gets the gradient; ties share it.
-
-    Each subclass sets `pick` (the NumPy function) and its own static `forward`,
-    `binary(pick, a, b)`: a staticmethod cannot look up `type(self).pick`."""
+    """maximum / minimum: the larger (smaller) input gets the gradient; ties share it."""
     saved_names = ("self", "other")
-    pick = None
+    pick = None  # np.maximum or np.minimum
+
+    @classmethod
+    def forward(cls, a, b):
+        return binary(cls.pick, a, b)
 
     def save(self, a, b):
         self.save_for_backward(a, b)
@@ -233,18 +234,10 @@ class MaximumBackward0(_PairwiseExtremum):
     aten = "aten::maximum"
     pick = staticmethod(np.maximum)
 
-    @staticmethod
-    def forward(a, b):
-        return binary(np.maximum, a, b)
-
 
 class MinimumBackward0(_PairwiseExtremum):
     aten = "aten::minimum"
     pick = staticmethod(np.minimum)
-
-    @staticmethod
-    def forward(a, b):
-        return binary(np.minimum, a, b)
 
 
 class WhereBackward0(Node):

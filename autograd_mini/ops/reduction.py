@@ -103,21 +103,19 @@ def _require_float(a, what):
             f"point or complex dtype. Got: {a.dtype.name.capitalize().replace('64', '')}")
 
 
-def _pick_all(pick, name, a):
-    """The forward of max() / min() of all elements (`pick` is np.max or np.min)."""
-    if a._data.size == 0:
-        raise RuntimeError(f"{name}(): Expected reduction dim to be specified "
-                           "for input.numel() == 0. Specify the reduction dim with the 'dim' "
-                           "argument.")
-    return np.asarray(pick(a._data))
-
-
 class _ExtremumAll(Node):
     """max() / min() of all elements: ties share the gradient evenly, as in torch."""
     saved_names = ("self",)
     saves_result = True
+    pick = None  # np.max or np.min
 
-    # forward: each subclass's own, through _pick_all.
+    @classmethod
+    def forward(cls, a):
+        if a._data.size == 0:
+            raise RuntimeError(f"{cls.aten[6:]}(): Expected reduction dim to be specified "
+                               "for input.numel() == 0. Specify the reduction dim with the 'dim' "
+                               "argument.")
+        return np.asarray(cls.pick(a._data))
 
     def save(self, a):
         self.save_for_backward(a)
@@ -130,18 +128,12 @@ class _ExtremumAll(Node):
 
 class MaxBackward1(_ExtremumAll):
     aten = "aten::max"
-
-    @staticmethod
-    def forward(a):
-        return _pick_all(np.max, "max", a)
+    pick = staticmethod(np.max)
 
 
 class MinBackward1(_ExtremumAll):
     aten = "aten::min"
-
-    @staticmethod
-    def forward(a):
-        return _pick_all(np.min, "min", a)
+    pick = staticmethod(np.min)
 
 
 def _pick_along(arg, data, dim):
@@ -151,19 +143,17 @@ def _pick_along(arg, data, dim):
     return dim, np.expand_dims(arg(data, axis=dim), dim)
 
 
-def _values_at(arg, a, dim, keepdim):
-    # The values are read at the picked indices (not np.max's own answer): for a tie
-    # of 0.0 and -0.0 that is the element torch returns.
-    dim, idx = _pick_along(arg, a._data, dim)
-    values = np.take_along_axis(a._data, idx, axis=dim)
-    return values if keepdim else np.squeeze(values, dim)
-
-
 class _ExtremumDim(Node):
     """max(dim) / min(dim): the gradient goes to the element that was picked."""
     arg = None  # np.argmax or np.argmin
 
-    # forward: each subclass's own, through _values_at.
+    @classmethod
+    def forward(cls, a, dim, keepdim=False):
+        # The values are read at the picked indices (not np.max's own answer): for a
+        # tie of 0.0 and -0.0 that is the element torch returns.
+        dim, idx = _pick_along(cls.arg, a._data, dim)
+        values = np.take_along_axis(a._data, idx, axis=dim)
+        return values if keepdim else np.squeeze(values, dim)
 
     def save(self, a, dim, keepdim=False):
         self._saved_self_sym_sizes = a._data.shape
@@ -181,18 +171,10 @@ class MaxBackward0(_ExtremumDim):
     aten = "aten::max"
     arg = staticmethod(np.argmax)
 
-    @staticmethod
-    def forward(a, dim, keepdim=False):
-        return _values_at(np.argmax, a, dim, keepdim)
-
 
 class MinBackward0(_ExtremumDim):
     aten = "aten::min"
     arg = staticmethod(np.argmin)
-
-    @staticmethod
-    def forward(a, dim, keepdim=False):
-        return _values_at(np.argmin, a, dim, keepdim)
 
 
 class LinalgVectorNormBackward0(Node):
