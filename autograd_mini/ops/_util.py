@@ -86,8 +86,8 @@ def binary(ufunc, a, b):
 
 
 def input_shapes(*tensors):
-    """What a broadcasting op keeps for unbroadcast: its inputs' shapes, or None when
-    nothing will need summing back: all inputs have one shape, leaving aside 0-d
+    """What a broadcasting op keeps for unbroadcast: its inputs' shapes, or all None
+    when nothing will need summing back: all inputs have one shape, leaving aside 0-d
     constants (a Python number in x * 2.5), which neither change the result's shape
     nor get a gradient."""
     first = None
@@ -98,7 +98,12 @@ def input_shapes(*tensors):
             first = t._data.shape
         elif t._data.shape != first:
             return tuple([t._data.shape for t in tensors])
-    return None
+    return _NOTHING_BROADCAST[len(tensors)]
+
+
+# One shared tuple per number of inputs: a node that broadcast nothing keeps no
+# object of its own for it.
+_NOTHING_BROADCAST = {n: (None,) * n for n in range(1, 4)}
 
 
 def unbroadcast(grad, shape):
@@ -106,7 +111,7 @@ def unbroadcast(grad, shape):
 
     Broadcasting copies a value along new leading dimensions and along
     dimensions of size 1, so its gradient adds those copies up again.
-    `shape` None: the op broadcast nothing (see input_shapes)."""
+    `shape` None: nothing was broadcast (see input_shapes)."""
     if shape is None:
         return grad
     gshape = grad._data.shape

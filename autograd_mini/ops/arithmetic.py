@@ -20,7 +20,7 @@ class AddBackward0(Node):
 
     def backward(self, grad):
         need_a, need_b = self.needs_input_grad
-        shape_a, shape_b = self.shapes or (None, None)
+        shape_a, shape_b = self.shapes
         alpha = self._saved_alpha
         return (unbroadcast(grad, shape_a) if need_a else None,
                 unbroadcast(grad if alpha == 1 else grad * alpha, shape_b) if need_b else None)
@@ -40,7 +40,7 @@ class SubBackward0(Node):
 
     def backward(self, grad):
         need_a, need_b = self.needs_input_grad
-        shape_a, shape_b = self.shapes or (None, None)
+        shape_a, shape_b = self.shapes
         return (unbroadcast(grad, shape_a) if need_a else None,
                 unbroadcast(-grad * self._saved_alpha, shape_b) if need_b else None)
 
@@ -77,7 +77,7 @@ class MulBackward0(Node):
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        shape_a, shape_b = self.shapes or (None, None)
+        shape_a, shape_b = self.shapes
         return (unbroadcast(grad * b, shape_a) if b is not None else None,
                 unbroadcast(grad * a, shape_b) if a is not None else None)
 
@@ -101,7 +101,7 @@ class DivBackward0(Node):
     def backward(self, grad):
         a, b = self.saved_tensors
         need_a, need_b = self.needs_input_grad
-        shape_a, shape_b = self.shapes or (None, None)
+        shape_a, shape_b = self.shapes
         grad_over_b = grad / b
         # d(a/b)/db = -a/b^2, written so that grad / b is computed once.
         return (unbroadcast(grad_over_b, shape_a) if need_a else None,
@@ -175,7 +175,7 @@ class PowBackward1(Node):
     def backward(self, grad):
         a, b = self.saved_tensors
         need_a, need_b = self.needs_input_grad
-        shape_a, shape_b = self.shapes or (None, None)
+        shape_a, shape_b = self.shapes
         grad_a = grad_b = None
         if need_a:
             grad_a = unbroadcast(grad * b * a ** (b - 1), shape_a)

@@ -194,7 +194,7 @@ class ClampBackward0(Node):
         self.shapes = input_shapes(a, lo, hi)
 
     def backward(self, grad):
-        shapes = self.shapes or (None,) * 3  # None: nothing was broadcast
+        shapes = self.shapes
         a, lo, hi = self.saved_tensors
         below = a._data < lo._data
         above = (a._data > hi._data) & ~below
@@ -220,7 +220,7 @@ class _PairwiseExtremum(Node):
         self.shapes = input_shapes(a, b)
 
     def backward(self, grad):
-        shapes = self.shapes or (None,) * 2  # None: nothing was broadcast
+        shapes = self.shapes
         a, b = self.saved_tensors
         wins = type(self).pick(a._data, b._data) == a._data
         tie = a._data == b._data
@@ -254,7 +254,7 @@ class WhereBackward0(Node):
         self.shapes = input_shapes(a, b, condition)  # the condition may broadcast them too
 
     def backward(self, grad):
-        shapes = self.shapes or (None,) * 3  # None: nothing was broadcast
+        shapes = self.shapes
         cond = self._saved_condition._data
         need_a, need_b = self.needs_input_grad
         return (unbroadcast(grad * constant(cond), shapes[0]) if need_a else None,
