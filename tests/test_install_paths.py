@@ -22,10 +22,11 @@ from packaging.version import Version
 ROOT = Path(__file__).resolve().parent.parent
 
 # conda-forge names for the same Python packages.
-CONDA_TO_PIP = {"pytorch-cpu": "torch", "python-graphviz": "graphviz", "matplotlib-base": "matplotlib"}
-# conda packages that are not pip packages: the interpreter, and Graphviz's dot program
-# (pip cannot install it; ./course gets it from apt).
-CONDA_ONLY = {"python", "graphviz"}
+CONDA_TO_PIP = {"python-graphviz": "graphviz", "matplotlib-base": "matplotlib"}
+# conda packages that are not pip packages: the interpreter, Graphviz's dot program (pip cannot
+# install it; ./course gets it from apt), and pip itself (for environment.yml's pip section).
+CONDA_ONLY = {"python", "graphviz", "pip"}
+TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 # pip packages Binder leaves out, and why.
 PIP_ONLY = {"playwright": "the browser test needs Debian's chromium, which Binder does not have"}
 
@@ -61,20 +62,47 @@ def conda_specifier(spec):
     return SpecifierSet(spec)
 
 
+def read_environment():
+    return yaml.safe_load((ROOT / "environment.yml").read_text())
+
+
 def read_conda_specs():
-    """environment.yml's packages as {conda name: SpecifierSet}."""
-    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    """environment.yml's conda packages as {conda name: SpecifierSet}."""
     specs = {}
-    for dep in env["dependencies"]:
-        name, spec = re.fullmatch(r"([A-Za-z0-9_.-]+)\s*(.*)", dep).groups()
-        specs[canonicalize_name(name)] = conda_specifier(spec.strip())
+    for dep in read_environment()["dependencies"]:
+        if isinstance(dep, str):
+            name, spec = re.fullmatch(r"([A-Za-z0-9_.-]+)\s*(.*)", dep).groups()
+            specs[canonicalize_name(name)] = conda_specifier(spec.strip())
     return specs
 
 
+def read_binder_pip_section():
+    """environment.yml's pip section: (its pip options, {name: Requirement})."""
+    (section,) = [dep["pip"] for dep in read_environment()["dependencies"] if isinstance(dep, dict)]
+    options = [line for line in section if line.startswith("-")]
+    reqs = [Requirement(line) for line in section if not line.startswith("-")]
+    return options, {canonicalize_name(req.name): req for req in reqs}
+
+
 def conda_specs_by_pip_name():
-    return {
-        CONDA_TO_PIP.get(name, name): spec for name, spec in read_conda_specs().items() if name not in CONDA_ONLY
-    }
+    specs = {CONDA_TO_PIP.get(name, name): spec for name, spec in read_conda_specs().items() if name not in CONDA_ONLY}
+    specs.update({name: req.specifier for name, req in read_binder_pip_section()[1].items()})
+    return specs
+
+
+def test_binder_takes_torch_from_pytorchs_cpu_index_at_the_pinned_version():
+    # conda-forge's pytorch-cpu lags PyPI: the pin itself comes from PyTorch's CPU wheel index.
+    options, reqs = read_binder_pip_section()
+    assert options == [f"--index-url {TORCH_CPU_INDEX}"]
+    assert list(reqs) == ["torch"]
+    assert str(reqs["torch"].specifier) == str(read_pins()["torch"].specifier)
+    assert "pytorch" not in " ".join(read_conda_specs())
+
+
+def test_binder_installs_the_course_editable():
+    # Lesson 12 invites students to edit the engine: on Binder the edit must take effect.
+    commands = [line for line in (ROOT / "postBuild").read_text().splitlines() if line.startswith("pip ")]
+    assert commands == ["pip install --no-deps -e ."]
 
 
 def test_requirements_are_exact_pins():
@@ -149,3 +177,19 @@ def test_ci_runs_the_readme_test_command():
 def test_course_script_is_executable():
     # .ci/run and README.md call it as ./course.
     assert os.access(ROOT / "course", os.X_OK)
+
+
+def test_course_names_an_unknown_command():
+    import subprocess
+
+    run = subprocess.run([str(ROOT / "course"), "frobnicate"], capture_output=True, text=True, timeout=30)
+    assert run.returncode == 2
+    assert run.stderr.startswith("course: unknown command 'frobnicate'\n")
+    assert "usage: ./course lab" in run.stderr
+
+
+def test_course_installs_debian_packages_without_upgrading_others():
+    # Every install the script runs itself goes through as_root; the other mentions are advice.
+    script = (ROOT / "course").read_text()
+    installs = re.findall(r"as_root[^\n]*apt-get install[^\n]*", script)
+    assert installs and all("--no-upgrade" in line for line in installs)
