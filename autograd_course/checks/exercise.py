@@ -1,13 +1,21 @@
 """One auto-checked exercise, as a student meets it: ``q1.check()`` and ``q1.hint()``.
 
-A check reads the student's objects from the notebook's namespace and answers with one of
-three results: correct, not yet (with a hint that names the mistake, never the solution),
-or not attempted. It never raises, so a handed-out notebook runs from top to bottom; the
-grader calls :meth:`Exercise.grade` on the same objects and turns the result into points.
+A check has two halves. Its PROBE runs in the student's kernel, at the check cell, and turns
+what the student made into plain data (arrays, dtypes, flags, node names, the outputs of the
+student's functions on inputs the check chose, what a cell raised). Its JUDGE runs wherever
+the verdict is computed (in the notebook, or in the grader's own process, outside the
+student's code) and compares that data with references it computes itself from inputs it
+knows. Between the two, the data goes through :mod:`.wire` (JSON, size-capped), exactly as
+it does for the batch grader, so ``q1.check()`` and the grader's CSV give the same verdict::
 
-A lesson's check function is written as a straight line of expectations: helpers raise
-:class:`NotYet` or :class:`NotAttempted`, and :meth:`Exercise.grade` turns them into a
-:class:`Result`.
+    data = q1.probe(namespace)       # plain data; never raises
+    result = q1.judge(data)          # Result(status, message); never raises
+    q1.grade(namespace)              # judge(decode(encode(probe(namespace))))
+
+A judge is written as a straight line of expectations: helpers raise :class:`NotYet` (a
+hint that names the mistake, never the solution) or :class:`NotAttempted`, and
+:meth:`Exercise.judge` turns them into a :class:`Result`. A probe may raise
+:class:`Missing` (from :func:`need`); anything else it raises becomes ``probe_error`` data.
 """
 
 import enum
@@ -16,6 +24,8 @@ import re
 import sys
 import warnings
 from dataclasses import dataclass
+
+from . import wire
 
 
 class Status(enum.Enum):
@@ -51,43 +61,32 @@ class NotAttempted(Exception):
     """The objects the exercise asks for do not exist (yet); the message says which."""
 
 
+class Missing(NotAttempted):
+    """Raised in a probe: the notebook has no objects called ``names``."""
+
+    def __init__(self, names):
+        super().__init__(missing_message(names))
+        self.names = list(names)
+
+
 def expect(condition, hint):
     if not condition:
         raise NotYet(hint)
 
 
+def missing_message(names):
+    quoted = [f"`{name}`" for name in names]
+    listed = " and ".join(filter(None, [", ".join(quoted[:-1]), quoted[-1]]))
+    return f"define {listed} in the cell above, then run this check again"
+
+
 def need(namespace, *names):
-    """The objects called ``names`` in the notebook, or NotAttempted naming the missing ones."""
+    """The objects called ``names`` in the notebook, or Missing naming the missing ones."""
     missing = [name for name in names if name not in namespace]
     if missing:
-        quoted = [f"`{name}`" for name in missing]
-        listed = " and ".join(filter(None, [", ".join(quoted[:-1]), quoted[-1]]))
-        raise NotAttempted(f"define {listed} in the cell above, then run this check again")
+        raise Missing(missing)
     values = tuple(namespace[name] for name in names)
     return values[0] if len(values) == 1 else values
-
-
-def call(function, *args, name=None, explain=None):
-    """Run student code for a check; whatever it raises becomes a hint instead of a traceback.
-
-    ``explain`` maps a piece of a known error message to the hint that explains it.
-    ``NotImplementedError`` is the handed-out stub, so it means "not attempted". SystemExit
-    is caught too: a function that calls ``sys.exit()`` must not end the check. Anything
-    derived from BaseException beyond that (Ctrl-C, the grader's time limit) passes through.
-    """
-    label = name or getattr(function, "__name__", "your function")
-    try:
-        return function(*args)
-    except NotImplementedError:
-        raise NotAttempted(
-            f"`{label}` still raises NotImplementedError: replace `# Your code here` and the "
-            "`raise` below it with your code"
-        ) from None
-    except (Exception, SystemExit) as error:
-        for known, hint in (explain or {}).items():
-            if known in str(error):
-                raise NotYet(hint) from None
-        raise NotYet(f"calling `{label}` raised {describe_error(error)}") from None
 
 
 def first_line(text, limit=200):
@@ -97,9 +96,21 @@ def first_line(text, limit=200):
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
+def error_data(error):
+    """What a probe sends about an exception: its type's name and its message's first line."""
+    try:
+        message = first_line(error)
+    except Exception:  # a student's exception whose __str__ raises
+        message = ""
+    return {"type": type(error).__name__, "message": message}
+
+
 def describe_error(error):
-    line = first_line(error)
-    return f"{type(error).__name__}: {line}" if line else type(error).__name__
+    """``Type: first line`` for an exception or for the data :func:`error_data` made of one."""
+    if not isinstance(error, dict):
+        error = error_data(error)
+    kind, line = str(error.get("type", "Exception"))[:80], first_line(error.get("message", ""))
+    return f"{kind}: {line}" if line else kind
 
 
 def last_error():
@@ -111,12 +122,87 @@ def last_error():
     return getattr(sys, "last_value", None)
 
 
-class Exercise:
-    """``check(namespace) -> None`` raises NotYet / NotAttempted; returning means correct."""
+def last_error_data():
+    """:func:`error_data` of :func:`last_error`, or None."""
+    error = last_error()
+    return None if error is None else error_data(error)
 
-    def __init__(self, name, check, hints, points=1):
+
+def attempt(function, *args):
+    """Run student code inside a probe: ``(result, None)``, or ``(None, error data)`` with
+    ``stub`` set when it raised the handed-out NotImplementedError. SystemExit is caught too
+    (a function that calls ``sys.exit()`` must not end the check); anything else derived
+    from BaseException (Ctrl-C, the grader's time limit) passes through."""
+    try:
+        return function(*args), None
+    except (Exception, SystemExit) as error:
+        return None, {**error_data(error), "stub": isinstance(error, NotImplementedError)}
+
+
+def expect_ran(error, label, explain=None):
+    """Judge side of :func:`attempt`: NotAttempted for the stub, else the hint ``explain``
+    gives for a piece of the error's message, else what was raised."""
+    if error is None:
+        return
+    if not isinstance(error, dict):
+        raise NotYet(f"calling `{label}` raised an exception the check cannot read")
+    if error.get("stub") is True:
+        raise NotAttempted(
+            f"`{label}` still raises NotImplementedError: replace `# Your code here` and the "
+            "`raise` below it with your code"
+        )
+    message = str(error.get("message", ""))
+    for known, hint in (explain or {}).items():
+        if known in message:
+            raise NotYet(hint)
+    raise NotYet(f"calling `{label}` raised {describe_error(error)}")
+
+
+def call(function, *args, name=None, explain=None):
+    """The old single-process form of :func:`attempt` + :func:`expect_ran` (legacy checks)."""
+    result, error = attempt(function, *args)
+    expect_ran(error, name or getattr(function, "__name__", "your function"), explain)
+    return result
+
+
+def _guarded(function, *args):
+    """``function(*args)`` as a Result; the hint helpers' exceptions become its status."""
+    with warnings.catch_warnings():
+        # Reading `.grad` of a non-leaf warns; a check does that on purpose.
+        warnings.simplefilter("ignore")
+        try:
+            function(*args)
+        except NotYet as hint:
+            return Result(Status.NOT_YET, str(hint))
+        except NotAttempted as what:
+            return Result(Status.NOT_ATTEMPTED, str(what))
+        except Exception as error:  # data or objects shaped unlike anything the check expects
+            return Result(
+                Status.NOT_YET,
+                f"the check could not inspect your answer ({describe_error(error)})",
+            )
+    return Result(Status.CORRECT)
+
+
+def _names_of(missing):
+    if not isinstance(missing, list) or not missing or not all(isinstance(name, str) for name in missing):
+        raise NotYet("the check's data about your answer is not readable")
+    return [name[:60] for name in missing[:10]]
+
+
+class Exercise:
+    """An exercise made of ``probe(namespace) -> dict`` and ``judge(data) -> None`` (raising
+    NotYet / NotAttempted; returning means correct), with hints shown one at a time.
+
+    ``Exercise(name, check, hints=...)`` with no judge is the old single-process form: the
+    whole check runs on the namespace, in the student's process. It is kept only while the
+    checks move to probe and judge; the batch grader does not accept it.
+    """
+
+    def __init__(self, name, probe, judge=None, hints=(), points=1):
         self.name = name
-        self._check = check
+        self._probe = probe
+        self._judge = judge
         self._hints = list(hints)
         self._hints_shown = 0
         self.points = points
@@ -124,23 +210,50 @@ class Exercise:
     def __repr__(self):
         return f"<exercise {self.name}: call .check() or .hint()>"
 
-    def grade(self, namespace):
-        """The result for the objects in ``namespace``; never raises an Exception."""
+    @property
+    def legacy(self):
+        return self._judge is None
+
+    def probe(self, namespace):
+        """Plain data about the student's objects in ``namespace``; never raises an Exception."""
+        if self.legacy:
+            return {"legacy": "this check has no probe and judge yet"}
         with warnings.catch_warnings():
-            # Reading `.grad` of a non-leaf warns; the check does that on purpose.
             warnings.simplefilter("ignore")
             try:
-                self._check(namespace)
-            except NotYet as hint:
-                return Result(Status.NOT_YET, str(hint))
-            except NotAttempted as what:
-                return Result(Status.NOT_ATTEMPTED, str(what))
-            except Exception as error:  # an object shaped unlike anything the check expects
-                return Result(
-                    Status.NOT_YET,
-                    f"the check could not inspect your answer ({describe_error(error)})",
-                )
-        return Result(Status.CORRECT)
+                data = self._probe(namespace)
+                wire.encode(data)  # a probe that made something unsendable is the check's bug
+            except Missing as missing:
+                return {"missing": missing.names}
+            except (Exception, SystemExit) as error:
+                return {"probe_error": describe_error(error)}
+        return data if isinstance(data, dict) else {"probe_error": "the probe returned no dict"}
+
+    def judge(self, data):
+        """The verdict on probe data (possibly forged: it is checked); never raises."""
+        return _guarded(self._judge_data, data)
+
+    def _judge_data(self, data):
+        if not isinstance(data, dict):
+            raise NotYet("the check's data about your answer is not readable")
+        if "missing" in data:
+            raise NotAttempted(missing_message(_names_of(data["missing"])))
+        if "probe_error" in data:
+            raise NotYet(f"the check could not inspect your answer ({first_line(data['probe_error'])})")
+        if self.legacy:
+            raise NotYet("this check cannot judge data yet")
+        self._judge(data)
+
+    def grade(self, namespace):
+        """The result for the objects in ``namespace``: the judge's verdict on the probe's
+        data, sent through the wire as the batch grader sends it; never raises an Exception."""
+        if self.legacy:
+            return _guarded(self._probe, namespace)
+        try:
+            data = wire.decode(wire.encode(self.probe(namespace)))
+        except (TypeError, ValueError) as error:
+            return Result(Status.NOT_YET, f"the check could not inspect your answer ({describe_error(error)})")
+        return self.judge(data)
 
     def check(self, namespace=None):
         show(self.grade(caller_namespace() if namespace is None else namespace))

@@ -1,11 +1,18 @@
 """Reading a student's tensors the same way whether they came from torch or autograd_mini.
 
-Values are compared as NumPy arrays made from ``.detach().tolist()`` (both engines have
-it), dtypes by their short name (``float32``), graphs by node names. Reference answers are
-always computed with real torch, inside the check, from the student's own inputs.
+Probe side (in the student's process): :func:`read` turns a value into plain data, reading a
+tensor through its engine's own base class (never the student's ``tolist``, ``numpy`` or
+``__torch_function__``: a subclass cannot choose what the probe sees) into a NumPy copy.
+
+Judge side: :func:`tensor_in` checks that data and gives a :class:`Seen` tensor, which the
+``expect_*`` helpers below read like a live one: values as NumPy arrays, dtypes by their
+short name (``float32``), graphs by node names. Reference answers are computed with real
+torch, in the judge, from inputs the check knows.
 """
 
 import sys
+import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -39,11 +46,172 @@ def to_engine(engine, values, dtype="float32", requires_grad=False):
     )
 
 
+# -- probe side -------------------------------------------------------------------------
+
+def _mini_tensor_class():
+    engine = sys.modules.get("autograd_mini")
+    return getattr(engine, "Tensor", None) if engine is not None else None
+
+
+def _read_torch(value):
+    base = torch._C.TensorBase
+    with torch._C.DisableTorchFunction(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # reading a non-leaf's .grad warns
+        detached = base.detach(value)
+        array = base.numpy(base.to(detached, torch.float64)).copy()
+        grad = base.grad.__get__(value)
+        grad_fn = base.grad_fn.__get__(value)
+        return {
+            "kind": "tensor",
+            "engine": "torch",
+            "dtype": str(base.dtype.__get__(value)).rpartition(".")[2],
+            "values": array,
+            "requires_grad": bool(base.requires_grad.__get__(value)),
+            "is_leaf": bool(base.is_leaf.__get__(value)),
+            "grad_fn": None if grad_fn is None else node_name(grad_fn),
+            "grad": None if grad is None else base.numpy(base.to(base.detach(grad), torch.float64)).copy(),
+        }
+
+
+def _read_mini(value, cls):
+    data, grad, grad_fn = cls._data.__get__(value), cls._grad.__get__(value), cls.grad_fn.__get__(value)
+    return {
+        "kind": "tensor",
+        "engine": "autograd_mini",
+        "dtype": str(np.asarray(data).dtype),
+        "values": np.array(data, dtype=np.float64),
+        "requires_grad": bool(cls._requires_grad.__get__(value)),
+        "is_leaf": grad_fn is None,
+        "grad_fn": None if grad_fn is None else node_name(grad_fn),
+        "grad": None if grad is None else np.array(cls._data.__get__(grad), dtype=np.float64),
+    }
+
+
+def read(value):
+    """Plain data about ``value``: a tensor's values, dtype, flags, ``grad_fn`` name and
+    ``.grad``; a number, string or bool as itself; anything else by its type's name."""
+    if isinstance(value, torch.Tensor):
+        return _read_torch(value)
+    mini = _mini_tensor_class()
+    if mini is not None and isinstance(value, mini):
+        return _read_mini(value, mini)
+    if isinstance(value, (bool, int, float, str)) and type(value) in (bool, int, float, str):
+        return {"kind": type(value).__name__, "value": value}
+    return {"kind": "other", "type": type(value).__name__[:80]}
+
+
+def read_array(value):
+    """``read`` for answers that may also be a NumPy array or a (nested) list of numbers."""
+    if type(value) in (list, tuple) or type(value) is np.ndarray:
+        try:
+            array = np.array(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            return read(value)
+        return {"kind": "array", "values": array}
+    return read(value)
+
+
+# -- judge side -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Seen:
+    """A tensor as the probe saw it (checked data, no live object)."""
+
+    values: np.ndarray
+    dtype: str = "float32"
+    requires_grad: bool = False
+    is_leaf: bool = True
+    grad_fn: str = None
+    grad: "Seen" = None
+    engine: str = "torch"
+
+    @property
+    def shape(self):
+        return tuple(self.values.shape)
+
+
+def _unreadable(name):
+    return NotYet(f"the check's data about `{name}` is not readable")
+
+
+def _array(value, name, shape=None):
+    if not isinstance(value, np.ndarray) or value.dtype.kind not in "biuf":
+        raise _unreadable(name)
+    if shape is not None and tuple(value.shape) != tuple(shape):
+        raise _unreadable(name)
+    return value.astype(np.float64)
+
+
+def _flag(data, key, name):
+    value = data.get(key)
+    if not isinstance(value, bool):
+        raise _unreadable(name)
+    return value
+
+
+def tensor_in(data, key, name=None):
+    """The tensor ``data[key]`` describes, checked; NotYet when it is not a tensor."""
+    name = name or key
+    found = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(found, dict):
+        raise _unreadable(name)
+    if found.get("kind") != "tensor":
+        kind = found.get("type") if found.get("kind") == "other" else found.get("kind")
+        raise NotYet(f"`{name}` should be a tensor, but it is a {str(kind)[:80]}")
+    values = _array(found.get("values"), name)
+    dtype, grad_fn, engine = found.get("dtype"), found.get("grad_fn"), found.get("engine")
+    if not isinstance(dtype, str) or not (grad_fn is None or isinstance(grad_fn, str)) or engine not in ENGINES:
+        raise _unreadable(name)
+    grad = found.get("grad")
+    if grad is not None:
+        grad = Seen(_array(grad, name, values.shape), dtype=dtype, engine=engine)
+    return Seen(
+        values,
+        dtype=dtype[:40],
+        requires_grad=_flag(found, "requires_grad", name),
+        is_leaf=_flag(found, "is_leaf", name),
+        grad_fn=None if grad_fn is None else grad_fn[:80],
+        grad=grad,
+        engine=engine,
+    )
+
+
+def array_in(data, key, name=None):
+    """An answer that may be a tensor, a NumPy array or a nested list, as a float array."""
+    name = name or key
+    found = data.get(key) if isinstance(data, dict) else None
+    if isinstance(found, dict) and found.get("kind") == "array":
+        return _array(found.get("values"), name)
+    return tensor_in(data, key, name).values
+
+
+def value_in(data, key, name=None):
+    """A plain value (number, string, bool) the probe read with :func:`read`, else None;
+    ``kind_in`` says what it was."""
+    found = data.get(key) if isinstance(data, dict) else None
+    return found.get("value") if isinstance(found, dict) and found.get("kind") in ("bool", "int", "float", "str") else None
+
+
+def kind_in(data, key):
+    """The type name of what ``data[key]`` describes (``tensor``, ``int``, ``list``...)."""
+    found = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(found, dict):
+        return "missing"
+    kind = found.get("type") if found.get("kind") == "other" else found.get("kind")
+    return str(kind)[:80]
+
+
+# -- both sides -------------------------------------------------------------------------
+
 def values(tensor):
+    if isinstance(tensor, Seen):
+        return tensor.values
     return np.asarray(tensor.detach().tolist(), dtype=float)
 
 
 def dtype_name(tensor):
+    if isinstance(tensor, Seen):
+        return tensor.dtype
     return str(tensor.dtype).rpartition(".")[2]
 
 
@@ -52,6 +220,8 @@ def shape(tensor):
 
 
 def grad_fn_name(tensor):
+    if isinstance(tensor, Seen):
+        return tensor.grad_fn
     return None if tensor.grad_fn is None else node_name(tensor.grad_fn)
 
 
