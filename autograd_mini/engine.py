@@ -8,6 +8,8 @@
 3. A node's backward turns the gradient of its output into gradients for its
    inputs and hands them to `next_functions`. AccumulateGrad adds into `.grad`.
 """
+import warnings
+from collections.abc import Mapping
 from sys import getrefcount as _getrefcount
 
 import numpy as np
@@ -18,46 +20,69 @@ from .node import AccumulateGrad
 from .tensor import Tensor
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
+             grad_variables=None, inputs=None):
     """autograd.backward: accumulate d(tensors)/d(leaf) into every leaf's .grad."""
+    if grad_variables is not None:
+        warnings.warn("`grad_variables` is deprecated. Use `grad_tensors` instead.",
+                      FutureWarning, stacklevel=2)
+        if grad_tensors is not None:
+            raise RuntimeError(
+                "`grad_tensors` and `grad_variables` (deprecated) arguments both passed to "
+                "`backward()`. Please only use `grad_tensors`.")
+        grad_tensors = grad_variables
+    if inputs is not None:
+        inputs = _inputs_tuple(inputs, "backward")
     tensors = _as_tuple(tensors)
-    grads = _make_grads(tensors, _as_tuple(grad_tensors) if grad_tensors is not None else None)
+    grads = _make_grads(tensors, grad_tensors)
     if retain_graph is None:
         retain_graph = create_graph
+    _check_outputs(tensors, grads)
     targets = None
     if inputs is not None:
-        inputs = _as_tuple(inputs)
-        if not inputs:
-            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
-        targets = [_target_node(t) for t in inputs]
+        # torch retains the gradient of every input: a non-leaf input gets its .grad.
+        targets = [_target_node(t, retain=True) for t in inputs]
     _run(tensors, grads, retain_graph, create_graph, targets, accumulate=True)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         allow_unused=None, materialize_grads=False):
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """autograd.grad: return d(outputs)/d(inputs) without touching any .grad."""
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when "
+                         "materialize_grads=True, but got: allow_unused=False.")
+    if allow_unused is None:
+        allow_unused = materialize_grads
     outputs = _as_tuple(outputs)
-    single = isinstance(inputs, Tensor)
-    inputs = _as_tuple(inputs)
-    for t in inputs:
-        if not t._requires_grad:
-            raise RuntimeError("One of the differentiated Tensors does not require grad")
-    grads = _make_grads(outputs, _as_tuple(grad_outputs) if grad_outputs is not None else None)
+    inputs_tuple = _inputs_tuple(inputs, "grad")
+    if is_grads_batched:
+        raise NotImplementedError("autograd_mini has no vmap: is_grads_batched=True is not "
+                                  "supported; call grad once per grad_output instead.")
+    if not only_inputs:
+        warnings.warn(
+            "only_inputs argument is deprecated and is ignored now (defaults to True). To "
+            "accumulate gradient for other parts of the graph, please use "
+            "torch.autograd.backward.", FutureWarning, stacklevel=2)
+    grads = _make_grads(outputs, grad_outputs)
     if retain_graph is None:
         retain_graph = create_graph
-    targets = [_target_node(t) for t in inputs]
+    _check_outputs(outputs, grads)
+    targets = [_target_node(t) for t in inputs_tuple]
     captured = _run(outputs, grads, retain_graph, create_graph, targets, accumulate=False)
     result = []
-    for i, (t, node) in enumerate(zip(inputs, targets)):
+    for i, (t, node) in enumerate(zip(inputs_tuple, targets)):
         g = captured.get(node)
         if g is None:
             if materialize_grads:
                 g = Tensor._make(t._data * 0)
-            elif not (allow_unused or materialize_grads):
+                g._requires_grad = create_graph
+            elif not allow_unused:
                 raise RuntimeError(
                     f"The differentiated Tensor at index {i} appears to not have been used in the "
                     "graph. Set allow_unused=True if this is the desired behavior.")
         result.append(g)
+    if type(inputs) is dict:
+        return dict(zip(inputs, result))
     return tuple(result)
 
 
@@ -230,37 +255,75 @@ def _as_tuple(x):
     return tuple(x)
 
 
+def _inputs_tuple(inputs, caller):
+    """`inputs` as a tuple: one Tensor, a sequence, or a dict (its values), never empty."""
+    if isinstance(inputs, Tensor):
+        return (inputs,)
+    if type(inputs) is dict:
+        inputs = tuple(inputs.values())
+    elif isinstance(inputs, Mapping):
+        raise TypeError(f"`inputs` argument to `{caller}()` must be a dict, not "
+                        f"{type(inputs).__name__}. Other Mapping types are not supported.")
+    inputs = tuple(inputs)
+    if not inputs:
+        raise RuntimeError(f"`inputs` argument to `{caller}()` cannot be empty.")
+    return inputs
+
+
 def _make_grads(outputs, grads):
-    if grads is None:
-        grads = (None,) * len(outputs)
-    if len(grads) != len(outputs):
-        raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
+    """One gradient per output (ones for a scalar one), checked as torch's _make_grads does."""
+    grads = (None,) * len(outputs) if grads is None else _as_tuple(grads)
     result = []
-    for i, (out, g) in enumerate(zip(outputs, grads)):
-        if g is None:
-            if out._data.size != 1:
-                raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            if out._data.dtype.kind != "f":
-                raise RuntimeError(f"grad can be implicitly created only for real scalar outputs "
-                                   f"but got {out.dtype}")
-            g = Tensor._make(_ones_like(out._data))
-        else:
-            if not isinstance(g, Tensor):
-                g = Tensor._make(_ones_like(out._data) * g)
+    for i, (out, g) in enumerate(zip(outputs, grads)):  # zip: extra gradients are ignored
+        if not isinstance(out, Tensor):
+            raise AssertionError("Expected output to be a torch.Tensor")
+        if isinstance(g, Tensor):
             if g._data.shape != out._data.shape:
                 raise RuntimeError(
                     f"Mismatch in shape: grad_output[{i}] has a shape of "
                     f"torch.Size({list(g._data.shape)}) and output[{i}] has a shape of "
                     f"torch.Size({list(out._data.shape)}).")
+            if g._data.dtype != out._data.dtype:
+                # torch's engine casts a gradient to the dtype of what it flows into.
+                g = g.to(out.dtype)
+        elif g is None:
+            if out._requires_grad:
+                if out._data.size != 1:
+                    raise RuntimeError("grad can be implicitly created only for scalar outputs")
+                if out._data.dtype.kind != "f":
+                    raise RuntimeError(f"grad can be implicitly created only for real scalar "
+                                       f"outputs but got {out.dtype}")
+                g = Tensor._make(_ones_like(out._data))
+        else:
+            raise TypeError(
+                f"gradients can be either Tensors or None, but got {type(g).__name__}")
         result.append(g)
     return result
+
+
+def _check_outputs(outputs, grads):
+    """The checks torch's engine makes before it looks at the inputs."""
+    if len(grads) != len(outputs):
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
+    for i, t in enumerate(outputs):
+        if t.grad_fn is None and not t._requires_grad:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn")
 
 
 def _ones_like(data):
     return np.ones(data.shape, dtype=data.dtype)
 
 
-def _target_node(t):
+def _target_node(t, retain=False):
+    """The node whose incoming gradient is the gradient of input `t`."""
+    if not isinstance(t, Tensor):
+        raise RuntimeError(
+            f"all inputs have to be Tensors or GradientEdges, but got {type(t).__name__}")
+    if retain:
+        t.retain_grad()
+    if not t._requires_grad:
+        raise RuntimeError("One of the differentiated Tensors does not require grad")
     if t.grad_fn is not None:
         return t.grad_fn
     return t._get_accumulator()
