@@ -18,6 +18,7 @@ from .factories import (allclose, arange, as_tensor, cuda, device, empty, equal,
 from ._printing import set_printoptions
 from . import ops as _ops
 from . import autograd
+from . import nn, optim
 
 _ops.bind(globals())
 

@@ -5,6 +5,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from . import arithmetic, elementwise, indexing, linalg, reduction, shape
+from . import nn_ops, pointwise, random_fill
 from ._util import as_tensor, binary
 
 # name -> function, each both `autograd_mini.name(x, ...)` and `x.name(...)`
@@ -20,6 +21,8 @@ FUNCTIONS = {
         "expand", "expand_as", "clone", "to")},
     **{n: getattr(linalg, n) for n in ("matmul", "mm", "mv", "bmm", "dot")},
     **{n: getattr(indexing, n) for n in ("select", "narrow")},
+    **{n: getattr(nn_ops, n) for n in ("addmm", "softmax", "log_softmax")},
+    **{n: getattr(pointwise, n) for n in ("addcmul", "addcdiv", "lerp")},
 }
 FUNCTIONS["multiply"], FUNCTIONS["divide"], FUNCTIONS["subtract"] = (
     FUNCTIONS["mul"], FUNCTIONS["div"], FUNCTIONS["sub"])
@@ -31,7 +34,8 @@ MODULE_ONLY = {"where": elementwise.where, "cat": shape.cat, "concat": shape.con
 
 # Operations that also have an in-place form `x.name_()` (and `autograd_mini.name_(x)`).
 INPLACE = ("add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "sin", "cos",
-           "tanh", "sigmoid", "relu", "abs", "clamp", "reciprocal", "square")
+           "tanh", "sigmoid", "relu", "abs", "clamp", "reciprocal", "square",
+           "addcmul", "addcdiv", "lerp")
 
 
 def _flip(fn):
@@ -100,6 +104,7 @@ def bind(namespace):
     Tensor.__iadd__, Tensor.__isub__ = Tensor.add_, Tensor.sub_
     Tensor.__imul__, Tensor.__itruediv__ = Tensor.mul_, Tensor.div_
     Tensor.zero_, Tensor.fill_, Tensor.copy_ = inplace.zero_, inplace.fill_, inplace.copy_
+    Tensor.uniform_, Tensor.normal_ = random_fill.uniform_, random_fill.normal_
     Tensor.__invert__ = _invert
     Tensor.__iter__ = _iter
     Tensor.T = property(lambda self: self.permute(*reversed(range(self._data.ndim))))

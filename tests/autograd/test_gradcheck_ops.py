@@ -128,12 +128,24 @@ CASES = {
     # Indexing with lists, tensors and masks; writing into a tensor in the graph.
     "getitem": [(lambda a: a[[1, 0, 1]], [_A], {}), (lambda a: a[am.tensor(_MASK)], [_A], {})],
     "setitem": [(_setitem, [_A, _signed(2)], {})],
+    # nn and optim: a Linear layer's addmm, softmaxes, the optimizers' fused updates.
+    "addmm": [(am.addmm, [_signed(2), _A, _signed(3, 2)], {}),
+              (lambda b, x, w: am.addmm(b, x, w, beta=0.5, alpha=2.0),
+               [_signed(2, 2), _A, _signed(3, 2)], {})],
+    "softmax": [(lambda a: am.softmax(a, 1), [_A], {}), (lambda a: a.softmax(0), [_A], {})],
+    "log_softmax": [(lambda a: am.log_softmax(a, 1), [_A], {})],
+    "addcmul": [(lambda a, b, c: am.addcmul(a, b, c, value=0.5), [_A, _B, _signed(3)], {})],
+    "addcdiv": [(lambda a, b, c: am.addcdiv(a, b, c, value=-2.0), [_A, _B, _signed(2, 1)], {})],
+    "lerp": [(lambda a, b: am.lerp(a, b, 0.3), [_A, _B], {}),
+             (lambda a, b: a.lerp(b, 0.8), [_A, _signed(3)], {})],
 }
 # The in-place forms, on a copy (a leaf that requires grad cannot change in place).
 _INPLACE_INPUTS = {"log_": _positive(2, 3), "sqrt_": _positive(2, 3), "pow_": _positive(2, 3),
                    "relu_": _A, "abs_": _A, "clamp_": _CLAMPED}
 _INPLACE_ARGS = {"add_": (1.5,), "sub_": (0.5,), "mul_": (2.0,), "div_": (4.0,), "pow_": (1.5,),
-                 "clamp_": (-0.5, 0.5)}
+                 "clamp_": (-0.5, 0.5), "addcmul_": (am.tensor(_B), am.tensor(_B)),
+                 "addcdiv_": (am.tensor(_B), am.tensor(_positive(2, 3))),
+                 "lerp_": (am.tensor(_B), 0.25)}
 for _name in ops.INPLACE:
     _method = _name + "_"
     CASES[_method] = [(lambda a, m=_method: getattr(a.clone(), m)(*_INPLACE_ARGS.get(m, ())),

@@ -1,0 +1,12 @@
+"""autograd_mini.nn: modules, parameters, losses and initialisation, as torch.nn has them.
+
+Read in this order: parameter.py (a weight), module.py (how a model finds its
+weights), layers.py (Linear and friends: each forward beside its parameters),
+container.py, loss.py; functional.py holds the arithmetic they call and init.py
+the initial values."""
+from . import functional, init
+from .container import ModuleList, Sequential
+from .layers import Dropout, Flatten, Identity, Linear, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .loss import BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
+from .module import Module
+from .parameter import Parameter

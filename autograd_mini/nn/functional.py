@@ -1,0 +1,99 @@
+"""nn.functional: the layers and losses as plain functions (what the modules call)."""
+import warnings
+
+import numpy as np
+
+from .. import factories
+from ..ops import elementwise as _elementwise
+from ..ops import nn_ops as _nn
+from ..ops._util import constant as _constant
+from ..tensor import Tensor
+
+tanh = _elementwise.tanh
+sigmoid = _elementwise.sigmoid
+softmax = _nn.softmax
+log_softmax = _nn.log_softmax
+
+
+def relu(input, inplace=False):
+    return input.relu_() if inplace else input.relu()
+
+
+def linear(input, weight, bias=None):
+    """input @ weight.T + bias, recorded as torch records it: one addmm for a 2-D input;
+    a contiguous input of any other shape is flattened to 2-D around that addmm."""
+    if bias is None:
+        return input.matmul(weight.t())
+    data = input._data
+    if data.ndim == 2:
+        return _nn.addmm(bias, input, weight.t())
+    if data.flags.c_contiguous and data.ndim > 0:
+        out = _nn.addmm(bias, input.reshape(-1, data.shape[-1]), weight.t())
+        return out.view(*data.shape[:-1], out._data.shape[-1])
+    return input.matmul(weight.t()) + bias
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """In training, zero each element with probability p and scale the rest by 1/(1-p),
+    so the expected value is unchanged; in eval mode, the input itself."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0:
+        return input
+    dtype = input._data.dtype
+    keep = factories._rng.random(input._data.shape) >= p
+    noise = np.zeros(input._data.shape, dtype) if p == 1 else \
+        keep.astype(dtype) / np.asarray(1 - p, dtype=dtype)
+    return input.mul_(_constant(noise)) if inplace else input * _constant(noise)
+
+
+def _legacy_reduction(size_average, reduce, reduction):
+    """The old size_average / reduce flags, mapped to `reduction` as torch maps them."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    reduction = "mean" if size_average and reduce else "sum" if reduce else "none"
+    warnings.warn(f"size_average and reduce args will be deprecated, please use "
+                  f"reduction='{reduction}' instead.", UserWarning, stacklevel=3)
+    return reduction
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    return _nn.mse_loss(input, target, _legacy_reduction(size_average, reduce, reduction))
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """|input - target|, reduced: torch records it as sub, abs and mean (or sum)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _nn.warn_if_sizes_differ(input, target)
+    enum = _nn.reduction_enum(reduction)
+    input, target = _nn.broadcast_pair(input, target)
+    loss = (input - target).abs()
+    return loss if enum == 0 else loss.mean() if enum == 1 else loss.sum()
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    return _nn.binary_cross_entropy_with_logits(
+        input, target, weight, _legacy_reduction(size_average, reduce, reduction), pos_weight)
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    return _nn.nll_loss(input, target, weight, ignore_index,
+                        _legacy_reduction(size_average, reduce, reduction))
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    """log_softmax over the classes, then nll_loss (class indices) or, for a float
+    target of class probabilities, minus their weighted sum."""
+    if label_smoothing != 0.0:
+        raise NotImplementedError("autograd_mini's cross_entropy has no label_smoothing")
+    return _nn.cross_entropy(input, target, weight, ignore_index,
+                             _legacy_reduction(size_average, reduce, reduction))
+
+
+__all__ = ["relu", "tanh", "sigmoid", "softmax", "log_softmax", "linear", "dropout", "mse_loss",
+           "l1_loss", "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy"]
