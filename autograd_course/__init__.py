@@ -1,7 +1,9 @@
 """autograd_course: the course's tools around the engine.
 
-Lessons import what they need from here: graph drawing, the side-by-side
-comparison with torch, widgets, exercise checks. Names load lazily, so that a
+Lessons load ``%load_ext autograd_course`` for the ``%%twin`` cell magic (a cell
+written in plain PyTorch, run on autograd_mini too and compared), and import what
+else they need from here: graph drawing, the side-by-side comparison with torch,
+widgets, exercise checks. Names load lazily, so that a
 lesson that only compares values does not pay for importing graphviz or
 ipywidgets.
 """
@@ -21,7 +23,14 @@ _EXPORTS = {
     "compare_all": "compare",
     "twin": "compare",
     "compare_errors": "compare",
+    "on_mini": "twin_cell",
 }
+
+
+def load_ipython_extension(shell):
+    """``%load_ext autograd_course`` registers the ``%%twin`` cell magic (see twin_cell.py)."""
+    from .twin_cell import load_ipython_extension as load
+    load(shell)
 
 
 def __getattr__(name):

@@ -28,10 +28,11 @@ import autograd_mini
 HEADERS = ("mini", "torch")  # lessons import autograd_mini as mini
 ATTRIBUTES = ("error", "shape", "dtype", "requires_grad", "is_leaf", "grad_fn")
 OK, BAD = "✓", "✗"
-# The value verdicts are ASCII on purpose: nbval_sanitize.cfg folds "exact match" and
-# "close match (max abs diff ...)" into one word, because which of the two NumPy and
-# torch reach in float32 depends on the CPU's vector instructions.
-EXACT = "exact match"
+# Which of "exact match" and "close match" (within float32 rounding) NumPy and torch
+# reach depends on the CPU's vector instructions, so the two verdicts have the same
+# length (a table's padding never depends on it), print no difference, and
+# nbval_sanitize.cfg folds both into "match". Only a MISMATCH says by how much.
+EXACT, CLOSE = "exact match", "close match"
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,11 @@ def _is_tensor(value):
 
 def _is_dtype(value):
     return isinstance(value, (autograd_mini.dtype, torch.dtype))
+
+
+def _is_node(value):
+    """A backward node (``grad_fn``) of either engine."""
+    return isinstance(value, (autograd_mini.node.Node, torch.autograd.graph.Node))
 
 
 def _is_number(value):
@@ -123,10 +129,9 @@ def _value_verdict(mini_array, torch_array, rtol, atol):
     a, b = np.asarray(mini_array, dtype=np.float64), np.asarray(torch_array, dtype=np.float64)
     if np.array_equal(a, b, equal_nan=True):
         return EXACT, True
-    diff = f"max abs diff {_max_abs_diff(a, b):.2g}"
     if np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True):
-        return f"close match ({diff})", True
-    return f"MISMATCH ({diff})", False
+        return CLOSE, True
+    return f"MISMATCH (max abs diff {_max_abs_diff(a, b):.2g})", False
 
 
 def _row_with_values(name, attributes, mini_array, torch_array, rtol, atol):
@@ -189,6 +194,9 @@ def _rows(name, mini, torch_, rtol, atol):
         yield from _structure_rows(name, mini, torch_, rtol, atol)
     elif _is_number(mini) and _is_number(torch_):
         yield _number_row(name, mini, torch_, rtol, atol)
+    elif _is_node(mini) and _is_node(torch_):
+        names = Pair(mini.name(), torch_.name())
+        yield Row(name, "same node" if names.ok else "MISMATCH", names.ok, {"grad_fn": names})
     elif _is_dtype(mini) and _is_dtype(torch_):
         names = Pair(dtype_name(mini), dtype_name(torch_))
         yield Row(name, EXACT if names.ok else "MISMATCH", names.ok, {"dtype": names})
@@ -251,27 +259,34 @@ class Comparison:
                 cells += [(f"{OK if pair.ok else BAD} {pair.mini}", pair.ok), (pair.torch, pair.ok)]
         return cells
 
-    def __repr__(self):
+    def table_lines(self):
+        """The table as text lines, without the verdict above it."""
         columns = self._columns()
         lines = [["", "value"] + [part for column in columns for part in (column, "")],
                  ["", "mini vs torch"] + list(HEADERS) * len(columns)]
         lines += [[text for text, _ in self._cells(row, columns)] for row in self.rows]
         widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
-        table = ["  ".join(text.ljust(width) for text, width in zip(line, widths)).rstrip() for line in lines]
-        return "\n".join([self.verdict()] + table + self.details)
+        return ["  ".join(text.ljust(width) for text, width in zip(line, widths)).rstrip() for line in lines]
 
-    def _repr_html_(self):
+    def __repr__(self):
+        return "\n".join([self.verdict()] + self.table_lines() + self.details)
+
+    def table_html(self):
+        """The table as an HTML ``<table>``, without the verdict above it."""
         columns = self._columns()
         top = "<th></th><th>value</th>" + "".join(f'<th colspan="2">{column}</th>' for column in columns)
         sub = "<th></th><th>mini vs torch</th>" + "".join(f"<th>{engine}</th>" for engine in HEADERS) * len(columns)
         body = "".join("<tr>" + "".join(_html_cell(text, ok) for text, ok in self._cells(row, columns)) + "</tr>"
                        for row in self.rows)
+        return (f'<table style="font-size:0.9em"><thead><tr>{top}</tr><tr>{sub}</tr></thead>'
+                f"<tbody>{body}</tbody></table>")
+
+    def _repr_html_(self):
         colour = "#1a7f37" if self.ok else "#cf222e"
         details = (f'<pre style="white-space:pre-wrap">{escape(chr(10).join(self.details))}</pre>'
                    if self.details else "")
         return (f'<div><p style="color:{colour};font-weight:bold">{escape(self.verdict())}</p>'
-                f'<table style="font-size:0.9em"><thead><tr>{top}</tr><tr>{sub}</tr></thead>'
-                f"<tbody>{body}</tbody></table>{details}</div>")
+                f"{self.table_html()}{details}</div>")
 
 
 def _html_cell(text, ok):
