@@ -77,10 +77,10 @@ def _belongs_to_torch(value, user_ns, depth=0):
     """True for values that only make sense with real torch (never copied to the shadow)."""
     if isinstance(value, types.ModuleType):
         return value.__name__ == "torch" or value.__name__.startswith("torch.")
-    if isinstance(value, types.FunctionType):
-        return value.__globals__ is user_ns  # defined in an ordinary cell: it sees real torch
-    kind = value if isinstance(value, type) else type(value)
-    module = getattr(kind, "__module__", "") or ""
+    if isinstance(value, types.FunctionType) and value.__globals__ is user_ns:
+        return True  # defined in an ordinary cell: it sees real torch
+    routine = isinstance(value, (type, types.FunctionType, types.BuiltinFunctionType))
+    module = getattr(value if routine else type(value), "__module__", "") or ""
     if module == "torch" or module.startswith("torch.") or module == "__main__":
         return True
     if depth < 3 and isinstance(value, (list, tuple, set, frozenset)):
@@ -90,12 +90,27 @@ def _belongs_to_torch(value, user_ns, depth=0):
     return False
 
 
-def _mini_module(module):
-    """autograd_mini's module for a torch module (``torch.nn`` -> ``autograd_mini.nn``), or None."""
+def _mini_module(name):
+    """autograd_mini's module for a torch module's name (``torch.nn`` -> ``autograd_mini.nn``), or None."""
+    if name != "torch" and not name.startswith("torch."):
+        return None
     try:
-        return importlib.import_module("autograd_mini" + module.__name__[len("torch"):])
+        return importlib.import_module("autograd_mini" + name[len("torch"):])
     except ImportError:
         return None
+
+
+def _mini_counterpart(value):
+    """What an ordinary cell's ``import torch`` / ``from torch.x import y`` means on autograd_mini, or None."""
+    if isinstance(value, types.ModuleType):
+        return _mini_module(value.__name__)
+    name = getattr(value, "__name__", None)
+    home = _mini_module(getattr(value, "__module__", None) or "torch")
+    if name and home is not None and hasattr(home, name):
+        return getattr(home, name)  # torch.autograd.functional.jacobian
+    if name and getattr(torch, name, None) is value:
+        return getattr(autograd_mini, name, None)  # torch.no_grad lives in torch.autograd.grad_mode
+    return None
 
 
 def _copy(value):
@@ -329,12 +344,12 @@ class Twin:
         for name, value in list(self.user_ns.items()):
             if name.startswith("_") or name in _IPYTHON_NAMES or name in self.owned:
                 continue
-            if isinstance(value, types.ModuleType) and _belongs_to_torch(value, self.user_ns):
-                counterpart = _mini_module(value)
-                if counterpart is not None:
-                    self.shadow[name] = counterpart  # `import torch` in an ordinary cell
-            elif not _belongs_to_torch(value, self.user_ns):
+            if not _belongs_to_torch(value, self.user_ns):
                 self.shadow[name] = _copy(value)
+            else:
+                counterpart = _mini_counterpart(value)
+                if counterpart is not None:
+                    self.shadow[name] = counterpart
 
     def on_mini(self, expression):
         """The value of ``expression`` in the shadow namespace (autograd_mini's side)."""

@@ -97,6 +97,15 @@ def test_import_torch_in_a_cell_imports_autograd_mini_in_the_shadow(twin):
     assert isinstance(twin.on_mini("v"), autograd_mini.Tensor)
 
 
+def test_torch_names_imported_in_an_ordinary_cell_mean_autograd_mini_in_the_shadow(twin):
+    exec("import torch.nn as nn\nfrom torch.autograd.functional import jacobian\nfrom torch import no_grad",
+         twin.user_ns)
+    report = run(twin, "J", "with no_grad():\n    J = jacobian(lambda v: v.exp(), torch.ones(3))")
+    assert report.ok
+    assert twin.shadow["nn"] is autograd_mini.nn and twin.shadow["no_grad"] is autograd_mini.no_grad
+    assert twin.shadow["jacobian"] is autograd_mini.autograd.functional.jacobian
+
+
 def test_plain_values_come_from_the_notebook_copied(twin):
     # an ordinary cell made rng and a list; both runs draw the same numbers from copies
     twin.user_ns["rng"] = np.random.default_rng(0)
