@@ -4,24 +4,26 @@ import csv
 import statistics
 from pathlib import Path
 
-# How the summary names each kind of problem (the kinds are those of grading.kernel.Note).
+# How the summary names each kind of problem (the kinds are those of grading.runs.Note).
 PROBLEMS = {
     "unreadable": "could not be graded (not a notebook, or no lesson)",
     "error": "a cell raised an error",
     "timeout": "a cell was interrupted, or the time limit ran out",
-    "crash": "the kernel died or hung",
+    "crash": "a run died or hung in a cell",
     "output": "a cell printed more than 1 MB",
     "grader": "the grader itself failed (please report)",
 }
 
 
-def exercise_columns(rows):
-    """``[(column name, lesson, exercise name)]``: bare names (``q1``) when every row is the same
-    lesson, else prefixed with the lesson (``lesson03.q1``)."""
-    lessons = sorted({row.lesson for row in rows if row.points})
+def exercise_columns(lessons):
+    """``[(column name, lesson, exercise name)]`` for the lessons graded: bare names (``q1``)
+    when there is one lesson, else prefixed with the lesson (``lesson03.q1``)."""
+    from .rows import lesson_exercises
+
+    lessons = sorted(set(lessons) - {None})
     columns = []
     for lesson in lessons:
-        names = next(list(row.points) for row in rows if row.lesson == lesson and row.points)
+        names = [name for name, _ in lesson_exercises(lesson)]
         columns.extend((name if len(lessons) == 1 else f"{lesson}.{name}", lesson, name) for name in names)
     return columns
 
@@ -30,25 +32,75 @@ def _number(value):
     return f"{value:g}"
 
 
-def write_csv(rows, path):
-    columns = exercise_columns(rows)
-    with open(path, "w", newline="", encoding="utf-8") as file:
-        writer = csv.writer(file)
-        writer.writerow(["file", "lesson", *(column for column, _, _ in columns), "total", "max", "feedback"])
-        for row in rows:
-            scores = [_number(row.points[name]) if row.lesson == lesson else "" for _, lesson, name in columns]
-            writer.writerow(
-                [row.file, row.lesson or "", *scores, _number(row.total), _number(row.max_points), row.feedback]
-            )
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
-def summary(rows, seconds, jobs):
+def safe_cell(text):
+    """``text`` that no spreadsheet reads as a formula (OWASP's rule: a leading quote before
+    =, +, -, @, tab or CR). A text that begins with a quote gets one too, so that
+    :func:`unsafe_cell` gives back exactly what was escaped."""
+    text = str(text)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def unsafe_cell(text):
+    return text[1:] if text.startswith("'") else text
+
+
+class GradeTable:
+    """The CSV, written a row at a time and flushed, so that a run killed midway keeps every
+    row graded so far. With ``resume``, an existing table is kept and appended to."""
+
+    def __init__(self, path, columns, resume=False):
+        self.columns = columns
+        self.header = ["file", "lesson", *(column for column, _, _ in columns), "total", "max", "feedback"]
+        self.done = set()
+        if resume and Path(path).exists() and Path(path).stat().st_size:
+            with open(path, newline="", encoding="utf-8") as file:
+                reader = csv.reader(file)
+                header = next(reader, None)
+                if header != self.header:
+                    raise ValueError(
+                        f"{path} has the columns {header}, not {self.header}: grade into a new file"
+                    )
+                self.done = {unsafe_cell(row[0]) for row in reader if row}
+            self.file = open(path, "a", newline="", encoding="utf-8")
+        else:
+            self.file = open(path, "w", newline="", encoding="utf-8")
+            self._write(self.header)
+
+    def _write(self, cells):
+        csv.writer(self.file).writerow([safe_cell(cell) for cell in cells])
+        self.file.flush()
+
+    def write(self, row):
+        scores = [_number(row.points[name]) if row.lesson == lesson and name in row.points else "" for _, lesson, name in self.columns]
+        self._write([row.file, row.lesson or "", *scores, _number(row.total), _number(row.max_points), row.feedback])
+
+    def close(self):
+        self.file.close()
+
+
+def read_rows(path):
+    """The table's rows as dicts, cells unescaped."""
+    with open(path, newline="", encoding="utf-8") as file:
+        return [{key: unsafe_cell(value) for key, value in row.items()} for row in csv.DictReader(file)]
+
+
+UNISOLATED = (
+    "WARNING: submissions ran unisolated (--no-sandbox): each could read and change anything "
+    "the grader's user can, and its verdicts are only as trustworthy as its author."
+)
+
+
+def summary(rows, seconds, jobs, sandboxed=True):
     """The short report: counts, totals, per-exercise pass rate, problems and timing."""
-    lines = [f"Graded {len(rows)} submission(s) in {seconds:.1f} s with {jobs} job(s)."]
+    lines = [] if sandboxed else [UNISOLATED]
+    lines.append(f"Graded {len(rows)} submission(s) in {seconds:.1f} s with {jobs} job(s).")
     if rows:
         lines.append(
             f"Time: {seconds / len(rows):.1f} s per submission overall; each took "
-            f"{statistics.mean(row.seconds for row in rows):.1f} s in its own kernel."
+            f"{statistics.mean(row.seconds for row in rows):.1f} s in its own sandbox."
         )
     graded = [row for row in rows if row.points]
     if graded:
@@ -59,7 +111,7 @@ def summary(rows, seconds, jobs):
             f"min {_number(min(totals))}, max {_number(max(totals))} (out of {_number(top)})."
         )
         lines.append("Correct answers per exercise:")
-        for column, lesson, name in exercise_columns(rows):
+        for column, lesson, name in exercise_columns(row.lesson for row in graded):
             attempts = [row for row in graded if row.lesson == lesson]
             correct = sum(row.statuses.get(name) == "correct" for row in attempts)
             lines.append(f"  {column:<16} {correct:>4} / {len(attempts):<4} {100 * correct / len(attempts):5.1f} %")

@@ -13,7 +13,7 @@ import sys
 import nbformat
 import pytest
 
-from autograd_course.grading.kernel import Limits
+from autograd_course.grading.sandbox import Limits
 from exercise_notebooks import EXERCISES, SOLUTIONS, regions, with_answer
 
 LESSON = "03_backward_and_grad_exercises.ipynb"

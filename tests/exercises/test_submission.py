@@ -5,7 +5,7 @@ import nbformat
 import pytest
 
 from autograd_course.grade import parse_arguments
-from autograd_course.grading.submission import Unreadable, lesson_name, read_submission
+from autograd_course.grading.submission import Cell, Unreadable, lesson_name, read_submission
 
 
 @pytest.mark.parametrize(
@@ -29,7 +29,7 @@ def test_submission_keeps_code_sources_numbered_as_jupyter_shows_them(tmp_path):
     path = tmp_path / "alice.ipynb"
     nbformat.write(notebook, path)
     submission = read_submission(path)
-    assert submission.cells == [(2, "x = 1"), (3, "y = 2")]
+    assert submission.cells == [Cell(2, "x = 1"), Cell(3, "y = 2")]
     assert submission.lesson == "lesson05"
 
 
