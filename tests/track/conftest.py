@@ -1,0 +1,6 @@
+"""The track's tests reuse the exercise tests' notebook runner (tests/exercises)."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "exercises"))
