@@ -16,7 +16,7 @@ import numpy as np
 
 from . import _hooks
 from .grad_mode import set_grad_enabled
-from .node import AccumulateGrad
+from .node import AccumulateGrad, Node
 from .tensor import Tensor
 
 
@@ -89,56 +89,49 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 # -- the walk ------------------------------------------------------------------
 
 def _run(outputs, grads, retain_graph, create_graph, targets, accumulate):
-    roots = []
-    for i, t in enumerate(outputs):
-        if t.grad_fn is not None:
-            roots.append(t.grad_fn)
-        elif t._requires_grad:
-            roots.append(t._get_accumulator())
-        else:
-            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
-
+    roots = [_root_node(t) for t in outputs]
+    if create_graph and accumulate:
+        _warn_reference_cycle()
     dependencies = _count_dependencies(roots)
-    needed = _reaching(roots, dependencies, set(targets)) if targets is not None else None
-    target_set = set(targets) if targets is not None else ()
-
     pending = {}  # node -> gradient of its output, summed over the edges seen so far
     for node, g in zip(roots, grads):
-        pending[node] = pending[node] + g if node in pending else g
+        pending[node] = _sum(pending[node], g, create_graph) if node in pending else g
     ready = [n for n in dict.fromkeys(roots) if dependencies.get(n, 0) == 0]
-    captured = {}
-    observer = _hooks.observer
+    # Targets (inputs= of backward, autograd.grad), the profiler and anomaly mode
+    # each change how a node runs: they live in _Options, away from the plain path.
+    options = None
+    if targets is not None or _hooks.observer is not None or _hooks.anomaly is not None:
+        options = _Options(roots, dependencies, targets, accumulate, create_graph)
 
     with set_grad_enabled(create_graph):
         while ready:
             node = ready.pop()
             grad = pending.pop(node, None)
-            if grad is None:
+            if options is not None:
+                input_grads = options.run(node, grad)
+                if input_grads is None:
+                    continue  # not needed for any target: leave it untouched
+                _deliver(node, input_grads, pending, dependencies, ready, create_graph)
+            elif grad is not None and node._hooked:
+                _deliver(node, _run_hooked(node, grad, create_graph), pending, dependencies,
+                         ready, create_graph)
+            elif grad is None:
                 # No gradient reached this node; it still counts as done for its
                 # inputs, which may get gradient along another path.
                 _deliver(node, (), pending, dependencies, ready, create_graph)
-                continue
-            if node._pre_hooks or node._retained is not None:
-                grad = _run_hooks(node, grad)
-            if node in target_set:
-                captured[node] = grad
-            if type(node) is AccumulateGrad:
-                if accumulate and (targets is None or node in target_set):
-                    if observer is not None:
-                        observer.record_backward(node, grad, lambda g, v=node.variable:
-                                                 _accumulate(v, g, create_graph))
-                    else:
-                        _accumulate(node.variable, grad, create_graph)
-                continue
-            if needed is not None and node not in needed:
-                continue
-            # Passed straight on, not kept in a local: _accumulate can then tell
-            # when the engine holds the only reference to a gradient.
-            _deliver(node, observer.record_backward(node, grad) if observer is not None
-                     else node.backward(grad), pending, dependencies, ready, create_graph)
+            elif type(node) is AccumulateGrad:
+                _accumulate(node.variable, grad, create_graph)
+            else:
+                # Passed straight on, not kept in a local: _accumulate can then tell
+                # when the engine holds the only reference to a gradient.
+                _deliver(node, node.backward(grad), pending, dependencies, ready, create_graph)
             if not retain_graph:
                 node.release_saved()
-    return captured
+    return options.captured if options is not None else None
+
+
+def _root_node(t):
+    return t.grad_fn if t.grad_fn is not None else t._get_accumulator()
 
 
 def _deliver(node, input_grads, pending, dependencies, ready, create_graph):
@@ -184,7 +177,7 @@ def _count_dependencies(roots):
 
 
 def _reaching(roots, dependencies, targets):
-    """The nodes from which some target can be reached: only they need to run."""
+    """The nodes from which some target can be reached along an edge: only they run."""
     order, remaining = [], dict(dependencies)
     ready = [n for n in dict.fromkeys(roots) if remaining.get(n, 0) == 0]
     while ready:
@@ -197,29 +190,169 @@ def _reaching(roots, dependencies, targets):
                     ready.append(next_node)
     needed = set()
     for node in reversed(order):  # children before parents
-        if node in targets or any(n in needed for n in node._next if n is not None):
+        if any(n in targets or n in needed for n in node._next if n is not None):
             needed.add(node)
     return needed
 
 
-def _run_hooks(node, grad):
-    hooks = node._pre_hooks
+# -- hooks -------------------------------------------------------------------------
+# What a node runs besides its backward, in torch's order: the tensor's hooks
+# (Tensor.register_hook), retain_grad, the node's pre-hooks; then backward (or, for
+# a leaf, the accumulation and its post-accumulate hooks); then the node's hooks.
+
+def _run_hooked(node, grad, create_graph, backward=None):
+    """One node with its hooks; returns the gradients for its inputs."""
+    grad = _run_tensor_hooks(node, grad)
+    if grad is not None and node._pre_hooks:
+        (grad,) = _run_tuple_hooks(node._pre_hooks, (grad,), lambda h, g: h(g))
+    if grad is None:
+        return ()
+    if type(node) is AccumulateGrad:
+        (backward or _accumulate_leaf)(node, grad, create_graph)
+        input_grads = ()
+    else:
+        input_grads = _padded(node, (backward or type(node).backward)(node, grad))
+    if node._post_hooks:
+        outputs = (grad,)
+        input_grads = _run_tuple_hooks(node._post_hooks, input_grads,
+                                       lambda h, g: h(g, outputs))
+    return input_grads
+
+
+def _run_tensor_hooks(node, grad):
+    hooks = node._tensor_hooks
     if hooks:
         for hook in list(hooks):
             new = hook(grad)
             if new is not None:
+                if not isinstance(new, Tensor):
+                    raise TypeError(
+                        f"expected Variable, but hook returned '{type(new).__name__}'")
+                _check_hook_value(hook, grad, new)
                 grad = new
     retained = node._retained() if node._retained is not None else None
     if retained is not None:
-        # retain_grad: the non-leaf keeps (and accumulates) the gradient, as a leaf would.
-        _accumulate(retained, grad, create_graph=False)
+        _retain(retained, grad)  # always after the tensor's own hooks, as in torch
     return grad
 
 
+def _run_tuple_hooks(hooks, values, call):
+    """Node hooks take and return tuples of gradients (None: keep them)."""
+    for hook in list(hooks):
+        new = call(hook, values)
+        if new is None:
+            continue
+        if not isinstance(new, tuple):
+            raise TypeError(f"expected tuple, but hook returned '{type(new).__name__}'")
+        if len(new) != len(values):
+            raise RuntimeError(f"hook '{_hook_name(hook)}' has returned an incorrect number of "
+                               f"values (got {len(new)}, but expected {len(values)})")
+        for old, value in zip(values, new):
+            if old is None and value is not None:
+                raise RuntimeError("can't replace a None gradient with a non-None value")
+            if value is not None:
+                _check_hook_value(hook, old, value)
+        values = new
+    return values
+
+
+def _check_hook_value(hook, old, new):
+    if new._data.dtype != old._data.dtype:
+        raise RuntimeError(
+            f"hook '{_hook_name(hook)}' has changed the type of value (was "
+            f"torch.{old.dtype.legacy_name} got torch.{new.dtype.legacy_name})")
+    if new._data.shape != old._data.shape:
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
+
+
+def _hook_name(hook):
+    return getattr(hook, "__name__", type(hook).__name__)
+
+
+def _padded(node, input_grads):
+    """A backward may leave out trailing None; hooks see one entry per input."""
+    missing = len(node._next) - len(input_grads)
+    return tuple(input_grads) + (None,) * missing if missing else tuple(input_grads)
+
+
+def _accumulate_leaf(node, grad, create_graph):
+    variable = node.variable
+    _accumulate(variable, grad, create_graph)
+    hooks = variable._post_accumulate_hooks
+    if hooks:
+        for hook in list(hooks):
+            hook(variable)
+
+
+# -- options: targets, the profiler, anomaly mode ------------------------------------
+
+class _Options:
+    """How nodes run when backward has targets (`inputs=`, autograd.grad), when the
+    profiler watches, or in anomaly mode. Kept apart so `_run` reads plainly."""
+
+    def __init__(self, roots, dependencies, targets, accumulate, create_graph):
+        self.targets = set(targets) if targets is not None else None
+        self.needed = _reaching(roots, dependencies, self.targets) if targets is not None else None
+        self.accumulate = accumulate
+        self.create_graph = create_graph
+        self.captured = {}
+        self.observer = _hooks.observer
+        self.anomaly = _hooks.anomaly
+
+    def run(self, node, grad):
+        """The gradients for `node`'s inputs, or None if it is not to run at all."""
+        targets, is_leaf = self.targets, type(node) is AccumulateGrad
+        if targets is None:
+            runs = True
+        elif is_leaf:
+            runs = self.accumulate and node in targets
+        else:
+            runs = node in self.needed
+        if targets is not None and node in targets and not self.accumulate:
+            if runs:
+                self.captured[node] = grad  # before its hooks, which run with the node
+            elif grad is not None:
+                self.captured[node] = grad = _run_tensor_hooks(node, grad) \
+                    if node._hooked else grad
+        if not runs:
+            if grad is not None and node._hooked and self.accumulate:
+                _run_tensor_hooks(node, grad)  # retain_grad of a non-leaf input
+            return None
+        if grad is None:
+            return ()
+        if self.anomaly is not None:
+            return self.anomaly.run(node, lambda: self._run_node(node, grad))
+        return self._run_node(node, grad)
+
+    def _run_node(self, node, grad):
+        return _run_hooked(node, grad, self.create_graph, self._backward)
+
+    def _backward(self, node, grad, create_graph=None):
+        observer = self.observer
+        if type(node) is AccumulateGrad:
+            if observer is None:
+                return _accumulate_leaf(node, grad, self.create_graph)
+            return observer.record_backward(
+                node, grad, lambda g: _accumulate_leaf(node, g, self.create_graph))
+        if observer is None:
+            return node.backward(grad)
+        return observer.record_backward(node, grad)
+
+
+def _retain(tensor, grad):
+    """retain_grad: a non-leaf keeps a copy of its gradient and adds later ones out of
+    place, as torch does (recorded when create_graph has grad mode on)."""
+    old = tensor._grad
+    tensor._grad = grad.clone() if old is None else old + grad
+
+
 def _accumulate(variable, grad, create_graph):
+    """AccumulateGrad: torch's rules for adding `grad` into `variable.grad`."""
     old = variable._grad
-    if create_graph:
-        variable._grad = grad if old is None else old + grad
+    if old is None and create_graph:
+        # A recorded copy (CopyBackwards), so the gradient can be differentiated again.
+        variable._grad = copy = CopyBackwards.apply(Tensor._make(grad._data), grad)
+        copy._bump_version()  # copy_ is an in-place op: version 1, as in torch
     elif old is None:
         # .grad must own its array: the user may change it in place, and the incoming
         # gradient may be shared (add passes one gradient to both inputs). Like torch,
@@ -231,11 +364,44 @@ def _accumulate(variable, grad, create_graph):
         if not (_getrefcount(grad) == 3 and _getrefcount(data) == 3 and _sole_view(data)):
             data = data.copy()
         variable._grad = Tensor._make(data)
-    elif old._requires_grad:
-        variable._grad = old + grad.detach()
+    elif create_graph:
+        variable._grad = old + grad  # out of place: a new node joins the old .grad's graph
     else:
+        # In place, into the same tensor object: it keeps its grad_fn and requires_grad
+        # (set by an earlier create_graph backward), as torch's `grad += new` does.
         old._data += grad._data
         old._bump_version()
+
+
+class CopyBackwards(Node):
+    """The node of `.grad` after a first backward(create_graph=True): torch copies the
+    incoming gradient into a new tensor (`copy_`); the copy's gradient goes to the source."""
+    aten = "aten::copy_"
+
+    @staticmethod
+    def forward(destination, source):
+        return source._data.copy()
+
+    def name(self):
+        return "torch::autograd::CopyBackwards"  # what torch's node reports
+
+    def backward(self, grad):
+        return None, grad
+
+
+_REFERENCE_CYCLE = (
+    "Using backward() with create_graph=True will create a reference cycle between the "
+    "parameter and its gradient which can cause a memory leak. We recommend using "
+    "autograd.grad when creating the graph to avoid this. If you have to use this function, "
+    "make sure to reset the .grad fields of your parameters to None after use to break the "
+    "cycle and avoid the leak.")
+_warned = set()
+
+
+def _warn_reference_cycle():
+    if "reference cycle" not in _warned:  # torch warns once per process (TORCH_WARN_ONCE)
+        _warned.add("reference cycle")
+        warnings.warn(_REFERENCE_CYCLE, UserWarning, stacklevel=5)  # from Tensor.backward
 
 
 def _sole_view(data):

@@ -14,6 +14,7 @@ after backward); everything else is a plain attribute named as torch names it,
 `_saved_dim`, `_saved_exponent`, ...
 """
 import re
+from weakref import ref as _weakref
 from inspect import getattr_static as _getattr_static
 from itertools import repeat as _repeat
 
@@ -44,8 +45,13 @@ class Node:
     _versions = None
     _kept_result = None
     _freed = False
-    _pre_hooks = None
-    _retained = None
+    # Hooks, all None until one is registered; `_hooked` tells the engine to look.
+    _hooked = False
+    _tensor_hooks = None   # Tensor.register_hook on the tensor this node produced
+    _retained = None       # weak reference to that tensor, if it retains its grad
+    _pre_hooks = None      # register_prehook: fn(grad_outputs)
+    _post_hooks = None     # register_hook: fn(grad_inputs, grad_outputs)
+    _metadata = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -157,15 +163,36 @@ class Node:
             extra.append("_saved_result")
         return sorted(set(super().__dir__()) | set(extra))
 
-    # -- hooks on the tensor this node produced -------------------------------
+    # -- hooks (the engine runs them: see engine._run_hooked) ----------------
     def register_prehook(self, hook):
-        if self._pre_hooks is None:
-            self._pre_hooks = []
-        self._pre_hooks.append(hook)
+        """`hook(grad_outputs)` runs before this node; it may return new grad_outputs."""
+        self._pre_hooks = _add_hook(self._pre_hooks, hook)
+        self._hooked = True
         return _RemovableHandle(self._pre_hooks, hook)
 
     def register_hook(self, hook):
-        raise NotImplementedError("autograd_mini supports tensor hooks (Tensor.register_hook) only")
+        """`hook(grad_inputs, grad_outputs)` runs after this node; it may return new grad_inputs."""
+        self._post_hooks = _add_hook(self._post_hooks, hook)
+        self._hooked = True
+        return _RemovableHandle(self._post_hooks, hook)
+
+    def _register_tensor_hook(self, hook):
+        self._tensor_hooks = _add_hook(self._tensor_hooks, hook)
+        self._hooked = True
+        return _RemovableHandle(self._tensor_hooks, hook)
+
+    def _retain(self, tensor):
+        # The node holds the tensor weakly, as torch does: keeping the gradient
+        # must not keep the tensor alive.
+        self._retained = _weakref(tensor)
+        self._hooked = True
+
+    @property
+    def metadata(self):
+        """A dict for anything kept with the node; anomaly mode stores the forward's stack."""
+        if self._metadata is None:
+            self._metadata = {}
+        return self._metadata
 
 
 class AccumulateGrad(Node):
@@ -175,7 +202,17 @@ class AccumulateGrad(Node):
         self.variable = variable
 
     @property
-    def _pre_hooks(self):
+    def _hooked(self):
+        # The leaf's own hooks outlive this node (it is made anew for each graph).
+        v = self.variable
+        return bool(v._hooks or v._post_accumulate_hooks or self._pre_hooks or self._post_hooks)
+
+    @_hooked.setter
+    def _hooked(self, value):
+        pass  # register_prehook / register_hook: the property above sees their lists
+
+    @property
+    def _tensor_hooks(self):
         return self.variable._hooks  # a leaf's hooks run before its gradient is added
 
     def name(self):
@@ -183,6 +220,13 @@ class AccumulateGrad(Node):
 
     def backward(self, grad):  # pragma: no cover - the engine accumulates directly
         raise RuntimeError("AccumulateGrad is run by the engine")
+
+
+def _add_hook(hooks, hook):
+    if hooks is None:
+        hooks = []
+    hooks.append(hook)
+    return hooks
 
 
 class _RemovableHandle:
@@ -208,6 +252,8 @@ def _apply(cls, inputs, attrs):
         node.needs_input_grad = _INTERNED.setdefault(needs, needs)  # one shared tuple per pattern
         out_data = node.forward(*inputs, **attrs)
         node.save(*inputs, **attrs)
+        if _hooks.anomaly is not None:
+            _hooks.anomaly.record(node)  # where this forward was called from
     elif cls._static_forward:  # nothing to record, so no node is made
         out_data = cls.forward(*inputs, **attrs) if attrs else cls.forward(*inputs)
     else:  # a forward that needs its node: a custom Function's ctx

@@ -38,6 +38,7 @@ class Tensor:
                             # on first need (most tensors are never changed in place)
         "_retains_grad",
         "_hooks",           # hooks of a leaf, run before its gradient is accumulated
+        "_post_accumulate_hooks",  # hooks of a leaf, run after it
         "_accumulator",     # weak reference to this leaf's AccumulateGrad node
         "_is_inference",
         "_wrapped",         # a Python number turned into a tensor: never promotes
@@ -62,6 +63,7 @@ class Tensor:
         t._vc = vc
         t._retains_grad = False
         t._hooks = None
+        t._post_accumulate_hooks = None
         t._accumulator = None
         t._is_inference = _grad_state.inference
         t._wrapped = False
@@ -187,20 +189,25 @@ class Tensor:
         if self.grad_fn is None or self._retains_grad:
             return
         self._retains_grad = True
-        # The node holds the tensor weakly, as torch does: keeping the gradient
-        # must not keep the tensor alive.
-        self.grad_fn._retained = weakref.ref(self)
+        self.grad_fn._retain(self)
 
     def register_hook(self, hook):
         """`hook(grad)` runs when this tensor's gradient is computed; it may return a new one."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
-            return self.grad_fn.register_prehook(hook)
-        if self._hooks is None:
-            self._hooks = []
-        self._hooks.append(hook)
+            return self.grad_fn._register_tensor_hook(hook)
+        self._hooks = _node._add_hook(self._hooks, hook)
         return _node._RemovableHandle(self._hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """`hook(tensor)` runs on a leaf after its gradient has been added into `.grad`."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        self._post_accumulate_hooks = _node._add_hook(self._post_accumulate_hooks, hook)
+        return _node._RemovableHandle(self._post_accumulate_hooks, hook)
 
     def _get_accumulator(self):
         """The AccumulateGrad node of this leaf: one object for as long as the graph holds it."""
@@ -273,7 +280,7 @@ class Tensor:
     def __repr__(self):
         suffixes = []
         if self.grad_fn is not None:
-            suffixes.append(f"grad_fn=<{self.grad_fn.name()}>")
+            suffixes.append(f"grad_fn=<{type(self.grad_fn).__name__}>")  # torch: the class name
         elif self._requires_grad:
             suffixes.append("requires_grad=True")
         return format_tensor(self._data, dtype_name=self.dtype.name, suffixes=suffixes)

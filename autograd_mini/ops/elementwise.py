@@ -124,7 +124,27 @@ class ReluBackward0(Node):
         return np.maximum(a._data, 0, dtype=a._data.dtype)
 
     def backward(self, grad):
-        return (grad * constant(self.saved_output._data > 0),)
+        return (ThresholdBackwardBackward0.apply(grad, self.saved_output, threshold=0),)
+
+
+class ThresholdBackwardBackward0(Node):
+    """relu's backward as an op of its own, as in torch: grad where result > threshold.
+    Recorded under create_graph, it keeps relu's second derivative (zero) in the graph."""
+    aten = "aten::threshold_backward"
+    saved_names = ("self",)
+
+    @staticmethod
+    def forward(grad, result, threshold):
+        return grad._data * (result._data > threshold)
+
+    def save(self, grad, result, threshold):
+        self._saved_threshold = threshold
+        self.save_for_backward(result)
+
+    def backward(self, grad):
+        (result,) = self.saved_tensors
+        return (ThresholdBackwardBackward0.apply(grad, result, threshold=self._saved_threshold),
+                constant(np.zeros_like(grad._data)))
 
 
 class AbsBackward0(Node):
