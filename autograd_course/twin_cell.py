@@ -228,8 +228,9 @@ def _run(code, namespace):
 class TwinReport:
     """What ``%%twin`` shows: one line, and the table when asked for or when something differs."""
 
-    def __init__(self, comparison, torch_run, mini_run, draws=0, draw_problem=None, table=False):
+    def __init__(self, comparison, torch_run, mini_run, draws=0, draw_problem=None, table=False, names=None):
         self.comparison = comparison
+        self.names = names  # the expressions as the magic's line wrote them (a structure has many rows)
         self.torch_run, self.mini_run = torch_run, mini_run
         self.draws, self.draw_problem = draws, draw_problem
         self.show_table = table
@@ -255,7 +256,8 @@ class TwinReport:
         rows = self.comparison.rows
         if rows:
             columns = ["value"] + self.comparison._columns()
-            parts.append(f"{', '.join(row.name for row in rows)} ({', '.join(columns)})")
+            names = self.names or [row.name for row in rows]
+            parts.append(f"{', '.join(names)} ({', '.join(columns)})")
         if self.torch_run.error is not None:
             parts.append(f"the same {type(self.torch_run.error).__name__}")
         if self.torch_run.warnings:
@@ -394,7 +396,7 @@ class Twin:
         for name in names:
             rows += self._rows(name)
         report = TwinReport(Comparison(rows), torch_run, mini_run, draws=len(draws.recorded),
-                            draw_problem=draws.check(), table=options["table"])
+                            draw_problem=draws.check(), table=options["table"], names=names)
         return report, torch_run.error, torch_value
 
     def _rows(self, name):
