@@ -59,3 +59,41 @@ CASES = {
              "    f = (2 * x ** 2 * x.sin()).exp()\n    f.backward()\n    grads.append(x.grad)", "a new `Value` for each point"),
     ],
 }
+
+CASES.update({
+    "lesson15.q1": [
+        Case("grad returned as it is", "return grad", "returned the grad's own shape"),
+        Case("keepdims forgotten", "while grad.ndim > len(shape):\n    grad = grad.sum(axis=0)\n"
+             "for axis, size in enumerate(shape):\n    if size == 1 and grad.shape[axis] != 1:\n"
+             "        grad = grad.sum(axis=axis)\nreturn grad", "`keepdims=True`"),
+        Case("mean instead of sum", "while grad.ndim > len(shape):\n    grad = grad.mean(axis=0)\n"
+             "for axis, size in enumerate(shape):\n    if size == 1 and grad.shape[axis] != 1:\n"
+             "        grad = grad.mean(axis=axis, keepdims=True)\nreturn grad", "sum, not mean"),
+    ],
+    "lesson15.q2": [
+        Case("no unbroadcast", "self.grad += out.grad\nother.grad += out.grad", "`unbroadcast`"),
+        Case("gradient of the output's shape", "self.grad = self.grad + out.grad\nother.grad = other.grad + out.grad",
+             "the output's shape"),
+        Case("= instead of +=", "self.grad = unbroadcast(out.grad, self.shape)\n"
+             "other.grad = unbroadcast(out.grad, other.shape)", "use `+=`, not `=`"),
+        Case("mul derivatives swapped", "self.grad += unbroadcast(self.data * out.grad, self.shape)\n"
+             "other.grad += unbroadcast(other.data * out.grad, other.shape)", "the *other* input", region=1),
+    ],
+    "lesson15.q3": [
+        Case("sum ignores out.grad", "self.grad += np.ones_like(self.data)", "ignores `out.grad`"),
+        Case("mean not divided", "self.grad += np.ones_like(self.data) * out.grad", "number of elements", region=1),
+    ],
+    "lesson15.q4": [
+        Case("no transpose", "self.grad += out.grad @ other.data\nother.grad += self.data @ out.grad",
+             "wrong shapes"),
+        Case("transposed gradient", "self.grad += (out.grad @ other.data.T).T\nother.grad += self.data.T @ out.grad",
+             "wrong shapes"),
+    ],
+    "lesson15.q5": [
+        Case("the output as the derivative", "self.grad += out.data * out.grad", "not the output"),
+        Case("no mask", "self.grad += out.grad", "mask it"),
+    ],
+    "lesson15.q6": [
+        Case("relu forgotten", "return (X @ W + b).mean()", "does not compute relu(X @ W + b).mean()"),
+    ],
+})
