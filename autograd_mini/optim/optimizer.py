@@ -5,6 +5,7 @@ hyper-parameters: lr, momentum, ...) and `state` (per parameter: momentum buffer
 running averages, the step count). `step()` is each optimizer's own; it changes the
 parameters in place under no_grad, so the update itself is not recorded."""
 import functools
+import warnings
 from collections import defaultdict
 
 from ..grad_mode import no_grad
@@ -44,6 +45,11 @@ class Optimizer:
                                 + type(p).__module__ + "." + type(p).__name__)
             if not p.is_leaf:
                 raise ValueError("can't optimize a non-leaf Tensor")
+        if len({id(p) for p in param_group["params"]}) != len(param_group["params"]):
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; in "
+                          "future, this will cause an error; see "
+                          "github.com/pytorch/pytorch/issues/40967 for more information",
+                          stacklevel=3)
         for name, default in self.defaults.items():
             if default is required and name not in param_group:
                 raise ValueError(f"parameter group didn't specify a value of required "
