@@ -18,6 +18,8 @@ from .factories import (allclose, arange, as_tensor, cuda, device, empty, equal,
 from ._printing import set_printoptions
 from . import ops as _ops
 from . import autograd
+from .autograd.anomaly_mode import (is_anomaly_check_nan_enabled, is_anomaly_enabled,
+                                   set_anomaly_enabled)
 from . import nn, optim
 
 _ops.bind(globals())

@@ -310,10 +310,16 @@ def _modified_message(tensor, owner, expected, current=None):
     return (
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [torch.{tensor.dtype.legacy_name} {sizes}]{where} is at version {current}; "
-        f"expected version {expected} instead. Hint: enable anomaly detection to find the "
-        "operation that failed to compute its gradient, with "
-        "torch.autograd.set_detect_anomaly(True, check_nan=False)."
-    )
+        f"expected version {expected} instead. Hint: "
+        + (_ANOMALY_HINT if _hooks.anomaly is not None else _NO_ANOMALY_HINT))
+
+
+_NO_ANOMALY_HINT = (
+    "enable anomaly detection to find the operation that failed to compute its gradient, with "
+    "torch.autograd.set_detect_anomaly(True, check_nan=False).")
+_ANOMALY_HINT = (  # anomaly mode has just warned with the forward's stack
+    "the backtrace further above shows the operation that failed to compute its gradient. "
+    "The variable in question was changed in there or anywhere later. Good luck!")
 
 
 _FREED = (
