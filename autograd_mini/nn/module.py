@@ -221,7 +221,8 @@ class Module:
     def state_dict(self, destination=None, prefix="", keep_vars=False):
         """Every parameter and buffer by its dotted name, detached (sharing storage)."""
         out = OrderedDict() if destination is None else destination
-        for name, module in self.named_modules(prefix=prefix.rstrip(".")):
+        # Every path, as torch saves them: a layer held twice appears under both names.
+        for name, module in self.named_modules(prefix=prefix.rstrip("."), remove_duplicate=False):
             for kind in (module._parameters, module._buffers):
                 for key, value in kind.items():
                     if value is not None:
