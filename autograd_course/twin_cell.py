@@ -39,6 +39,7 @@ import copy
 import importlib
 import io
 import re
+import sys
 import types
 import warnings
 from contextlib import ExitStack, contextmanager, redirect_stdout
@@ -386,7 +387,7 @@ class Twin:
         with draws.recording():
             torch_run, torch_value, torch_caught = _run(code, self.user_ns)
         before = {name: id(value) for name, value in self.shadow.items()}
-        with draws.replaying(), redirect_stdout(io.StringIO()):
+        with draws.replaying(), self._quiet():
             mini_run, _, _ = _run(code, self.shadow)
         self.owned |= {name for name, value in self.shadow.items() if before.get(name) != id(value)}
         for caught in torch_caught:  # torch's warnings are the cell's: show them as usual
@@ -398,6 +399,22 @@ class Twin:
         report = TwinReport(Comparison(rows), torch_run, mini_run, draws=len(draws.recorded),
                             draw_problem=draws.check(), table=options["table"], names=names)
         return report, torch_run.error, torch_value
+
+    @contextmanager
+    def _quiet(self):
+        """autograd_mini's run shows nothing: no prints, no displays, no figures (torch's run showed them)."""
+        pyplot = sys.modules.get("matplotlib.pyplot")
+        figures = set(pyplot.get_fignums()) if pyplot else set()
+        publisher = getattr(self.shell, "display_pub", None)
+        with ExitStack() as stack:
+            stack.enter_context(redirect_stdout(io.StringIO()))
+            if publisher is not None:
+                stack.enter_context(_patched(publisher, "publish", lambda *args, **kwargs: None))
+            try:
+                yield
+            finally:
+                for number in set(pyplot.get_fignums()) - figures if pyplot else ():
+                    pyplot.close(number)
 
     def _rows(self, name):
         values = []

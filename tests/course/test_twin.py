@@ -222,3 +222,9 @@ def test_the_magic_runs_a_cell_and_raises_torchs_error(shell, capsys):
     out = capsys.readouterr().out
     assert "✓ autograd_mini agrees: the same RuntimeError" in out
     assert "run_cell_magic" not in out  # the traceback shows the cell's lines, not the magic's
+
+
+def test_only_torchs_run_shows_output(shell, capsys):
+    shell.run_cell("%%twin\nfrom IPython.display import display\nprint('printed')\ndisplay('displayed')")
+    out = capsys.readouterr().out
+    assert out.count("printed") == 1 and out.count("displayed") == 1
