@@ -5,8 +5,6 @@ Where to start reading: tensor.py (what a tensor holds), node.py (what grad_fn
 is), ops/arithmetic.py (an operation's forward and backward side by side), then
 engine.py (the backward pass).
 """
-import warnings as _warnings
-
 from . import dtypes as _dtypes
 from .dtypes import bool, double, dtype, float, float32, float64, int, int32, int64, long  # noqa: A004
 from .tensor import Size, Tensor
@@ -23,11 +21,6 @@ from .autograd.anomaly_mode import (is_anomaly_check_nan_enabled, is_anomaly_ena
 from . import nn, optim
 
 _ops.bind(globals())
-
-# Torch gives inf and nan silently where NumPy warns ("overflow encountered in
-# divide"). Silence those warnings for code inside this package only, at no cost
-# per operation (np.errstate around each op would cost more than the op).
-_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"autograd_mini\.")
 
 
 def get_default_dtype():

@@ -42,7 +42,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
     if inputs is not None:
         # torch retains the gradient of every input: a non-leaf input gets its .grad.
         targets = [_target_node(t, retain=True) for t in inputs]
-    _run(tensors, grads, retain_graph, create_graph, targets, accumulate=True)
+    with np.errstate(all="ignore"):  # inf and nan come out silently, as in torch
+        _run(tensors, grads, retain_graph, create_graph, targets, accumulate=True)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -68,7 +69,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         retain_graph = create_graph
     _check_outputs(outputs, grads)
     targets = [_target_node(t) for t in inputs_tuple]
-    captured = _run(outputs, grads, retain_graph, create_graph, targets, accumulate=False)
+    with np.errstate(all="ignore"):  # inf and nan come out silently, as in torch
+        captured = _run(outputs, grads, retain_graph, create_graph, targets, accumulate=False)
     result = []
     for i, (t, node) in enumerate(zip(inputs_tuple, targets)):
         g = captured.get(node)

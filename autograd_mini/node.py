@@ -21,6 +21,7 @@ from itertools import repeat as _repeat
 from numpy import asarray as _asarray, ndarray as _ndarray
 
 from . import _hooks
+from ._numpy_errors import quiet as _quiet_numpy, restore as _restore_numpy
 from .grad_mode import state as _grad_state
 
 
@@ -75,9 +76,13 @@ class Node:
     def apply(cls, *inputs, **attrs):
         """Run the forward on `inputs` (Tensors) and record the node if needed."""
         observer = _hooks.observer
-        if observer is not None:
-            return observer.record_forward(cls, inputs, attrs, _apply)
-        return _apply(cls, inputs, attrs)
+        token = _quiet_numpy()  # inf and nan come out silently, as in torch
+        try:
+            if observer is not None:
+                return observer.record_forward(cls, inputs, attrs, _apply)
+            return _apply(cls, inputs, attrs)
+        finally:
+            _restore_numpy(token)
 
     @staticmethod
     def forward(*inputs, **attrs):

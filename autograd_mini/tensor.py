@@ -99,6 +99,8 @@ class Tensor:
         return device("cpu")
 
     is_cuda = False
+    # NumPy defers to our operators: np.float32(2) * t is a Tensor, as in torch.
+    __array_priority__ = 1000
 
     def is_floating_point(self):
         return self._data.dtype.kind == "f"
@@ -240,8 +242,9 @@ class Tensor:
         self._requires_grad = False
         return self
 
-    def numpy(self, force=False):
-        if self._requires_grad and not force:
+    def numpy(self, *, force=False):
+        # As torch: allowed under no_grad, where no history can be lost through it.
+        if self._requires_grad and not force and _grad_state.enabled:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
         return self._data
@@ -260,6 +263,8 @@ class Tensor:
         return self._data.tolist()
 
     def __float__(self):
+        if self._requires_grad:
+            _warn_scalar_once()
         return float(self.item())
 
     def __int__(self):
@@ -300,5 +305,19 @@ _NON_LEAF_GRAD_WARNING = (
     "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
     "github.com/pytorch/pytorch/pull/30531 for more information."
 )
+
+
+_scalar_warned = False
+
+
+def _warn_scalar_once():
+    """float(t) on a tensor that requires grad: torch warns once per process."""
+    global _scalar_warned
+    if not _scalar_warned:
+        _scalar_warned = True
+        warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to "
+                      "unexpected behavior.\nConsider using tensor.detach() first.", UserWarning,
+                      stacklevel=3)
+
 
 _node._make = Tensor._make

@@ -66,7 +66,7 @@ class MeanBackward0(Node):
     @staticmethod
     def forward(a):
         _require_float(a, "mean")
-        return np.asarray(a._data.mean())
+        return np.asarray(_mean(a._data))
 
     def save(self, a):
         self._saved_self_sym_sizes = a._data.shape
@@ -82,7 +82,7 @@ class MeanBackward1(Node):
     @staticmethod
     def forward(a, dim, keepdim=False):
         _require_float(a, "mean")
-        return np.asarray(a._data.mean(axis=_dims(dim, a._data.ndim), keepdims=keepdim))
+        return np.asarray(_mean(a._data, _dims(dim, a._data.ndim), keepdim))
 
     def save(self, a, dim, keepdim=False):
         self._saved_self_sym_sizes = a._data.shape
@@ -94,6 +94,13 @@ class MeanBackward1(Node):
         shape = self._saved_self_sym_sizes
         count = prod([shape[d] for d in self._saved_dim])
         return (_expand_back(grad, shape, self._saved_dim, self._saved_keepdim) / count,)
+
+
+def _mean(data, axis=None, keepdims=False):
+    """np.mean without its "Mean of empty slice" warning (torch's mean of nothing is
+    nan, silently): the sum over the count of what was summed, as np.mean computes it."""
+    total = data.sum(axis=axis, keepdims=keepdims)
+    return total / (data.size // total.size if total.size else 1)
 
 
 def _require_float(a, what):
