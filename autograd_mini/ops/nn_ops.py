@@ -189,6 +189,7 @@ class NllLossBackward0(Node):
 
     @staticmethod
     def forward(a, target, weight=None, reduction=1, ignore_index=-100):
+        # `target` (class indices) is an attribute, not an input: no edge in the graph.
         x = a._data
         dim, idx, coeff = _nll_picks(x.shape, target._data, weight, ignore_index, x.dtype)
         loss = -(np.take_along_axis(x, idx, axis=dim).squeeze(dim) * coeff)
@@ -214,7 +215,7 @@ class NllLossBackward0(Node):
         np.put_along_axis(picks, idx, -np.expand_dims(coeff, dim), axis=dim)
         if reduction == 0 and len(shape) > 1:
             grad = grad.unsqueeze(dim)
-        return (grad * constant(picks), None)
+        return (grad * constant(picks),)
 
 
 def _nll_picks(shape, target, weight, ignore_index, dtype):
@@ -268,11 +269,15 @@ def log_softmax(input, dim=None, dtype=None):
     return LogSoftmaxBackward0.apply(input, dim=_softmax_dim(input._data.ndim, dim, "log_softmax"))
 
 
+def _size(t):
+    return f"torch.Size({list(t._data.shape)})"  # as torch's messages print a shape
+
+
 def warn_if_sizes_differ(input, target):
     if input._data.shape != target._data.shape:
         warnings.warn(
-            f"Using a target size ({target.shape!r}) that is different to the input size "
-            f"({input.shape!r}). This will likely lead to incorrect results due to broadcasting. "
+            f"Using a target size ({_size(target)}) that is different to the input size "
+            f"({_size(input)}). This will likely lead to incorrect results due to broadcasting. "
             "Please ensure they have the same size.", UserWarning, stacklevel=3)
 
 
@@ -298,8 +303,8 @@ def mse_loss(input, target, reduction="mean"):
 def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean",
                                      pos_weight=None):
     if input._data.shape != target._data.shape:
-        raise ValueError(f"Target size ({target.shape!r}) must be the same as input size "
-                         f"({input.shape!r})")
+        raise ValueError(f"Target size ({_size(target)}) must be the same as input size "
+                         f"({_size(input)})")
     return BinaryCrossEntropyWithLogitsBackward0.apply(
         input, target, weight=weight, pos_weight=pos_weight, reduction=reduction_enum(reduction))
 
@@ -315,8 +320,8 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     bad = target._data[(target._data != ignore_index) & ((target._data < 0) | (target._data >= n_classes))]
     if bad.size:
         raise IndexError(f"Target {bad.flat[0]} is out of bounds.")
-    return NllLossBackward0.apply(input, target, weight=weight, reduction=reduction_enum(reduction),
-                                  ignore_index=ignore_index)
+    return NllLossBackward0.apply(input, target=target, weight=weight,
+                                  reduction=reduction_enum(reduction), ignore_index=ignore_index)
 
 
 def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean"):
