@@ -97,3 +97,109 @@ CASES.update({
         Case("relu forgotten", "return (X @ W + b).mean()", "does not compute relu(X @ W + b).mean()"),
     ],
 })
+
+
+def solution_region(lesson, exercise, region=0):
+    """The code of one solution region, to be spoiled with ``str.replace``."""
+    import itertools
+
+    from autograd_course.build_exercises import strip_solutions
+    from exercise_notebooks import SOLUTIONS, code_cells, regions
+
+    (path,) = SOLUTIONS.glob(f"{lesson[-2:]}_*_exercises.ipynb")
+    cells = code_cells(path)
+    index, target = regions(cells)[exercise][region]
+    numbers, found = itertools.count(), []
+
+    def keep(indent, solution):
+        if next(numbers) == target:
+            found.extend(line[len(indent):] for line in solution)
+        return solution
+
+    strip_solutions(cells[index], replace=keep)
+    return "\n".join(found)
+
+
+def _spoiled(lesson, exercise, region, old, new):
+    code = solution_region(lesson, exercise, region)
+    assert old in code, (exercise, old)
+    return code.replace(old, new)
+
+
+RECURSIVE_COUNT = """waiting = {}
+def count(node):
+    for child, _ in node.next_functions:
+        if child is not None:
+            waiting[id(child)] = waiting.get(id(child), 0) + 1
+            if waiting[id(child)] == 1:
+                count(child)
+count(root.grad_fn)"""
+
+CASES.update({
+    "lesson16.q1": [
+        Case("= instead of accumulating", "self.variable.grad = grad", "replaced `.grad`"),
+        Case("+= on None", "self.variable.grad += grad", "`.grad` is None"),
+        Case("a new AccumulateGrad each time", "if tensor.grad_fn is not None:\n    return (tensor.grad_fn, 0)\n"
+             "if tensor.requires_grad:\n    return (AccumulateGrad(tensor), 0)\nreturn (None, 0)",
+             "made a new AccumulateGrad at each call", region=1),
+        Case("constants get an AccumulateGrad", "if tensor.grad_fn is not None:\n    return (tensor.grad_fn, 0)\n"
+             "if tensor._accumulator is None:\n    tensor._accumulator = AccumulateGrad(tensor)\n"
+             "return (tensor._accumulator, 0)", "`(None, 0)`", region=1),
+        Case("the node without its pair", "if tensor.grad_fn is not None:\n    return tensor.grad_fn\n"
+             "if tensor.requires_grad:\n    if tensor._accumulator is None:\n"
+             "        tensor._accumulator = AccumulateGrad(tensor)\n    return tensor._accumulator\nreturn None",
+             "a pair `(node, 0)`", region=1),
+    ],
+    "lesson16.q2": [
+        Case("always recorded", "node.next_functions = tuple(edge(tensor) for tensor in inputs)\n"
+             "out.requires_grad = True\nout.grad_fn = node", "record only when an input requires grad"),
+        Case("grad mode ignored", "if any(tensor.requires_grad for tensor in inputs):\n"
+             "    node.next_functions = tuple(edge(tensor) for tensor in inputs)\n"
+             "    out.requires_grad = True\n    out.grad_fn = node", "inside `with no_grad():`"),
+        Case("no_grad switches recording on at exit", "grad_mode.enabled = True", "restore the mode", region=2),
+        Case("edges in the wrong order", "if grad_mode.enabled and any(tensor.requires_grad for tensor in inputs):\n"
+             "    node.next_functions = tuple(edge(tensor) for tensor in reversed(inputs))\n"
+             "    out.requires_grad = True\n    out.grad_fn = node", "torch's"),
+    ],
+    "lesson16.q3": [
+        Case("mul derivatives swapped",
+             "return unbroadcast(a.data * grad, self.shapes[0]), unbroadcast(b.data * grad, self.shapes[1])",
+             "the *other* input"),
+        Case("no unbroadcast", "return b.data * grad, a.data * grad", "use `unbroadcast`"),
+        Case("exp's gradient not in a tuple", "return result.data * grad", "should return a tuple", region=1),
+    ],
+    "lesson16.q4": [
+        Case("= where paths meet", "code", "must add up", region=0),
+        Case("retain_grad ignored", "code", "`retain_grad()`", region=0),
+        Case("recursive count", "code", "raised RecursionError", region=0),
+    ],
+    "lesson16.q5": [
+        Case("no error", "pass", "ran without an error"),
+        Case("no node named", "raise RuntimeError(\n    \"one of the variables needed for gradient computation has been "
+             "modified by an inplace \"\n    f\"operation: [torch.FloatTensor {list(tensor.shape)}] is at version "
+             "{tensor._version}; expected version {saved_version} instead.\")", "say which node made the tensor"),
+        Case("a leaf named too", "name = tensor.grad_fn.name().removesuffix('Backward0') if tensor.grad_fn else 'Leaf'\n"
+             "sizes = '[' + ', '.join(str(size) for size in tensor.shape) + ']'\nraise RuntimeError(\n"
+             "    \"one of the variables needed for gradient computation has been modified by an inplace \"\n"
+             "    f\"operation: [torch.FloatTensor {sizes}], which is output 0 of {name}, is at version \"\n"
+             "    f\"{tensor._version}; expected version {saved_version} instead. Hint: enable anomaly detection \"\n"
+             "    \"to find the operation that failed to compute its gradient, with \"\n"
+             "    \"torch.autograd.set_detect_anomaly(True, check_nan=False).\")", "the tensor is a leaf"),
+    ],
+})
+
+
+def _lesson16_q4():
+    """The run_backward cases, spoiled from the solution (it is long to write out)."""
+    meet = _spoiled("lesson16", "q4", 0,
+                    "arrived[id(child)] = arrived[id(child)] + child_grad if id(child) in arrived else child_grad",
+                    "arrived[id(child)] = child_grad")
+    retain = _spoiled("lesson16", "q4", 0, "kept.grad = grad.copy() if kept.grad is None else kept.grad + grad",
+                      "pass")
+    counting = solution_region("lesson16", "q4", 0)
+    start, end = counting.index("waiting, stack, seen"), counting.index("arrived = {")
+    recursive = counting[:start] + RECURSIVE_COUNT + "\n" + counting[end:]
+    return [Case(case.label, code, case.hint) for case, code in zip(CASES["lesson16.q4"], (meet, retain, recursive))]
+
+
+CASES["lesson16.q4"] = _lesson16_q4()
