@@ -177,13 +177,15 @@ class PowBackward1(Node):
         need_a, need_b = self.needs_input_grad
         shape_a, shape_b = self.shapes
         grad_a = grad_b = None
+        # torch's choices where a ** b is not differentiable, masked as torch masks
+        # them (so that gradients of gradients agree too): d/da is 0 where b == 0,
+        # and d/db = a^b log a is 0 where a == 0 and b >= 0.
         if need_a:
-            grad_a = unbroadcast(grad * b * a ** (b - 1), shape_a)
+            grad_a = unbroadcast(where(constant(b._data == 0), 0.0, grad * b * a ** (b - 1)),
+                                 shape_a)
         if need_b:
-            # d(a^b)/db = a^b log a; torch takes it as 0 where a == 0 and b >= 0.
-            safe = constant((a._data == 0) & (b._data >= 0))
-            log_a = where(safe, 0.0, a).log()
-            grad_b = unbroadcast(grad * self.saved_output * log_a, shape_b)
+            flat = constant((a._data == 0) & (b._data >= 0))
+            grad_b = unbroadcast(grad * where(flat, 0.0, self.saved_output * a.log()), shape_b)
         return grad_a, grad_b
 
 
@@ -203,7 +205,11 @@ class PowBackward2(Node):
         self.save_for_backward(exponent)
 
     def backward(self, grad):
-        return (grad * self.saved_output * float(np.log(self._saved_self)),)
+        base = self._saved_self
+        if base == 0:  # 0 ** x: torch takes the gradient as 0 where x >= 0
+            (exponent,) = self.saved_tensors
+            return (grad * where(constant(exponent._data >= 0), 0.0, self.saved_output * -np.inf),)
+        return (grad * self.saved_output * float(np.log(base)),)
 
 
 # -- the functions users call -------------------------------------------------

@@ -7,6 +7,7 @@ import numpy as np
 
 from ..node import Node
 from ._util import constant, wrap_dim
+from .elementwise import where
 
 
 def _dims(dim, ndim):
@@ -224,17 +225,15 @@ class LinalgVectorNormBackward0(Node):
             return (grad * 0,)
         if p == 1:
             return (grad * a.sign(),)
-        # Where the norm is 0 the gradient is taken as 0 (torch masks it the same way).
-        zero = norm._data == 0
-        safe_norm = norm + constant(zero.astype(norm._data.dtype))
-        if p == 2:
-            scale = a / safe_norm
-        elif p == float("inf"):
+        if p == float("inf"):
             hits = constant((np.abs(a._data) == norm._data).astype(a._data.dtype))
             return (grad * a.sign() * hits / hits.sum(dims, keepdim=True).expand(shape),)
-        else:
-            scale = a * a.abs() ** (p - 2) / safe_norm ** (p - 1)
-        return (grad * scale * constant(~zero),)
+        # Where the norm is 0 the gradient is taken as 0, masked as torch masks it
+        # (so that gradients of gradients agree too, NaN included).
+        zero = constant(norm._data == 0)
+        if p == 2:
+            return (grad * where(zero, 0.0, a / norm),)
+        return (a * a.abs() ** (p - 2) * where(zero, 0.0, grad / norm ** (p - 1)),)
 
 
 # -- the functions users call -------------------------------------------------
