@@ -17,6 +17,7 @@ import numpy as np
 from . import _hooks
 from .grad_mode import set_grad_enabled
 from .node import AccumulateGrad, Node
+from . import views as _views
 from .tensor import Tensor
 
 
@@ -133,7 +134,7 @@ def _run(outputs, grads, retain_graph, create_graph, targets, accumulate):
 
 
 def _root_node(t):
-    return t.grad_fn if t.grad_fn is not None else t._get_accumulator()
+    return _views.edge(t) if t.grad_fn is not None else t._get_accumulator()
 
 
 def _deliver(node, input_grads, pending, dependencies, ready, create_graph):
@@ -493,5 +494,5 @@ def _target_node(t, retain=False):
     if not t._requires_grad:
         raise RuntimeError("One of the differentiated Tensors does not require grad")
     if t.grad_fn is not None:
-        return t.grad_fn
+        return _views.edge(t)
     return t._get_accumulator()

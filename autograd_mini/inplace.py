@@ -3,13 +3,14 @@
 An in-place op is recorded as its out-of-place twin whose result is then written
 back into the tensor's own array: the tensor gets the new node as its grad_fn and
 its version counter goes up, so that a backward that saved the old value notices.
+When the tensor is a view, its base's history changes instead: see views.py.
 """
 import numpy as np
 
+from . import views
 from .grad_mode import state as _grad_state
 from .node import Node
-from .ops._util import as_tensor
-from .ops.indexing import CopySlices
+from .ops._util import as_tensor, unbroadcast
 from .tensor import Tensor
 
 _LEAF_ERROR = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -17,48 +18,54 @@ _LEAF_ERROR = "a leaf Variable that requires grad is being used in an in-place o
 
 def apply_inplace(self, op, *args, **kwargs):
     """self <- op(self, *args): torch's in-place semantics on top of an out-of-place op."""
-    _check_writable(self, _LEAF_ERROR)
+    view = views.info(self)
+    _check_inplace(self, view, args, kwargs)
     out = op(self, *args, **kwargs)
     node = out.grad_fn
     if node is not None:
         _keep_old_value(node, self)
     _write(self, out._data)
-    if node is not None:
-        self.grad_fn = node
-        self._requires_grad = True
-        if type(node).saves_result:
-            # The result the node saved *is* this tensor now: later changes must be caught.
-            node.keep_result(self)
+    if node is not None and type(node).saves_result:
+        # The result the node saved *is* this tensor now: later changes must be caught.
+        node.keep_result(self)
+    if view is not None:
+        views.rebase(self, view, node)  # the base's history changes, not the view's
+    else:
+        if node is not None:
+            views.move_retained(self, self.grad_fn, node)
+            self.grad_fn = node
+            self._requires_grad = True
+        views.refresh(self)  # this tensor's views now read its new history
     return self
 
 
-def assign_slice(self, key, value):
-    """self[key] = value, recorded as torch's CopySlices node."""
-    _check_writable(self, "a view of a leaf Variable that requires grad is being used in an "
-                          "in-place operation.")
-    value = as_tensor(value, self)
-    if isinstance(key, Tensor):
-        key = key._data
-    elif isinstance(key, tuple):
-        key = tuple(k._data if isinstance(k, Tensor) else k for k in key)
-    if _grad_state.enabled and (self._requires_grad or value._requires_grad):
-        out = CopySlices.apply(self, value, key=key)
-        _write(self, out._data)
-        self.grad_fn = out.grad_fn
-        self._requires_grad = True
-    else:
-        self._data[key] = value._data
-        self._bump_version()
-
-
-def _check_writable(t, leaf_message):
-    if _grad_state.enabled and t._requires_grad and t.grad_fn is None:
-        raise RuntimeError(leaf_message)
+def _check_inplace(t, view, args, kwargs):
+    if _grad_state.enabled and (t._requires_grad or _any_requires_grad(args, kwargs)):
+        if view is not None:
+            views.check_inplace(t, view)
+        if t._requires_grad and t.grad_fn is None:
+            raise RuntimeError(_LEAF_ERROR)
     if t._is_inference and not _grad_state.inference:
         raise RuntimeError(
             "Inplace update to inference tensor outside InferenceMode is not allowed.You can make "
             "a clone to get a normal tensor before doing inplace update.See "
             "https://github.com/pytorch/rfcs/pull/17 for more details.")
+    if any(s == 0 and n > 1 for s, n in zip(t._data.strides, t._data.shape)):
+        raise RuntimeError(  # an expanded view: one memory slot shows up several times
+            "unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation.")
+
+
+def _check_writable(t, leaf_message=_LEAF_ERROR):
+    """The checks alone, for an in-place op that records nothing (x.uniform_())."""
+    _check_inplace(t, views.info(t), (), {})
+
+
+def _any_requires_grad(args, kwargs):
+    for a in args + tuple(kwargs.values()):
+        if isinstance(a, Tensor) and a._requires_grad:
+            return True
+    return False
 
 
 def _keep_old_value(node, t):
@@ -99,7 +106,8 @@ class ZeroBackward0(Node):
         return (grad * 0,)
 
 
-class FillBackward0(Node):
+class FillBackward2(Node):
+    """fill_(number)"""
     aten = "aten::fill_"
 
     @staticmethod
@@ -110,15 +118,65 @@ class FillBackward0(Node):
         return (grad * 0,)
 
 
+class FillBackward3(Node):
+    """fill_(a 0-d tensor): the value gets the sum of the gradient."""
+    aten = "aten::fill_"
+
+    @staticmethod
+    def forward(a, value):
+        return np.full_like(a._data, value._data)
+
+    def backward(self, grad):
+        return grad * 0, grad.sum()
+
+
+class CopyBackwards(Node):
+    """self.copy_(src): self's old value is gone; src gets the gradient, summed
+    over what was broadcast and cast back to its dtype."""
+    aten = "aten::copy_"
+
+    def name(self):
+        return "torch::autograd::CopyBackwards"  # what torch's node reports
+
+    @staticmethod
+    def forward(a, src):
+        return np.broadcast_to(src._data, a._data.shape).astype(a._data.dtype)
+
+    def save(self, a, src):
+        self.src_shape, self.src_dtype = src._data.shape, src.dtype
+
+    def backward(self, grad):
+        return grad * 0, unbroadcast(grad, self.src_shape).to(self.src_dtype)
+
+
 def zero_(self):
     return apply_inplace(self, ZeroBackward0.apply)
 
 
 def fill_(self, value):
-    return apply_inplace(self, lambda t: FillBackward0.apply(t, value=value))
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor "
+                               f"with {value._data.ndim} dimensions.")
+        return apply_inplace(self, FillBackward3.apply, value)
+    return apply_inplace(self, lambda t: FillBackward2.apply(t, value=value))
 
 
-def copy_(self, src):
-    """self <- src (broadcast), recorded as a CopySlices of the whole tensor."""
-    assign_slice(self, (Ellipsis,), src)
-    return self
+def copy_(self, src, non_blocking=False):
+    return apply_inplace(self, CopyBackwards.apply, as_tensor(src, self))
+
+
+def copy_to(dst, src):
+    """What `x[key] = value` does once x[key] is found: torch fills with a 0-d
+    value (FillBackward3) and copies anything else (CopyBackwards)."""
+    if src._data.ndim == 0 and dst._data.ndim != 0:
+        return fill_(dst, src)
+    return copy_(dst, src)
+
+
+def index_put_(self, indices, values, accumulate=False):
+    """self[indices] = values for index lists and masks (IndexPutBackward0)."""
+    from .ops.indexing import index_put
+    key = tuple(i._data if isinstance(i, Tensor) else i for i in indices) \
+        if isinstance(indices, (tuple, list)) else indices
+    return apply_inplace(self, index_put, key, values, accumulate)

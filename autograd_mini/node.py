@@ -36,6 +36,8 @@ class Node:
     saves_result = False
     # View operations share the version counter of their input, as in torch.
     is_view = False
+    # split / unbind: one node for several outputs (each reached through a views.OutputEdge).
+    multi_output = False
 
     # Set per call by `apply`. `_next` holds, per input, the node its gradient flows
     # into (None if none): one flat tuple, read by the engine; `next_functions` is
@@ -65,8 +67,10 @@ class Node:
 
     @property
     def next_functions(self):
-        # Every node here has one output, so each edge points at output 0.
-        return tuple([(n, 0) for n in self._next])
+        # An edge is a node (output 0), or an OutputEdge for output `nr` of a
+        # multi-output node: torch shows both as (node, output_nr).
+        return tuple([(n.node, n.nr) if type(n) is _views.OutputEdge else (n, 0)
+                      for n in self._next])
 
     def __repr__(self):
         return f"<{type(self).__name__} object at {hex(id(self))}>"
@@ -265,7 +269,8 @@ def _apply(cls, inputs, attrs):
         out_data = _new(cls).forward(*inputs, **attrs)
     if type(out_data) is not _ndarray:  # NumPy returns scalars for 0-d results
         out_data = _asarray(out_data)
-    out = _make(out_data, inputs[0]._version_counter() if cls.is_view else None)
+    # A view shares its input's memory and remembers how it was made (views.py).
+    out = _make_view(out_data, inputs[0], cls, attrs) if cls.is_view else _make(out_data)
     if record:
         out.grad_fn = node
         out._requires_grad = True
@@ -277,6 +282,8 @@ def _apply(cls, inputs, attrs):
 def _edges(inputs):
     """For each input, the node its gradient flows into (its grad_fn, a leaf's
     AccumulateGrad, or None for a constant), and whether it needs a gradient."""
+    if _outputs_seen:  # after a split() was recorded, an edge may be to one of its outputs
+        return _views.edges(inputs)
     nexts, needs = [], []
     for t in inputs:
         if t.grad_fn is not None:
@@ -341,3 +348,6 @@ _INFERENCE_SAVED = (
     "`torch.inference_mode()`.")
 
 _make = None  # Tensor._make, set by tensor.py (the two modules need each other)
+_make_view = None  # views.make_view, set by views.py
+_views = None  # the views module, set by views.py
+_outputs_seen = False  # set by views.make_outputs: until then _edges need not look

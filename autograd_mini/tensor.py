@@ -12,6 +12,7 @@ import numpy as np
 from . import dtypes
 from . import node as _node
 from ._printing import format_tensor
+from .devices import CPU as _CPU
 from .grad_mode import state as _grad_state
 
 
@@ -42,14 +43,16 @@ class Tensor:
         "_accumulator",     # weak reference to this leaf's AccumulateGrad node
         "_is_inference",
         "_wrapped",         # a Python number turned into a tensor: never promotes
+        "_view_of",         # only on a view: its base and how it was made (views.py)
+        "_views",           # only on a base: its views, held weakly (views.py)
         "__weakref__",
     )
 
-    def __new__(cls, data=(), *, dtype=None):
-        # Like torch.Tensor(data): a float32 leaf (torch.tensor is the usual factory).
-        arr = np.array(data._data if isinstance(data, Tensor) else data,
-                       dtype=dtypes.to_numpy(dtype) or np.float32)
-        return Tensor._make(arr)
+    def __new__(cls, *args, **kwargs):
+        # torch.Tensor(data) or torch.Tensor(*sizes): a float32 leaf (torch.tensor is the
+        # usual factory); the rules are the legacy constructors' (factories.py).
+        from .factories import legacy_new
+        return legacy_new(None, args, kwargs)
 
     @staticmethod
     def _make(data, vc=None):
@@ -95,8 +98,7 @@ class Tensor:
 
     @property
     def device(self):
-        from .factories import device
-        return device("cpu")
+        return _CPU
 
     is_cuda = False
     # NumPy defers to our operators: np.float32(2) * t is a Tensor, as in torch.
@@ -128,6 +130,23 @@ class Tensor:
             self._vc = [1]
         else:
             self._vc[0] += 1
+
+    # -- views (views.py) -------------------------------------------------------
+    @property
+    def _base(self):
+        view = _views.info(self)
+        return None if view is None else view.base
+
+    def _is_view(self):
+        return _views.info(self) is not None
+
+    @property
+    def output_nr(self):
+        view = _views.info(self)
+        return 0 if view is None else view.output_nr
+
+    def is_contiguous(self, memory_format=None):
+        return self._data.flags.c_contiguous
 
     def __len__(self):
         if self._data.ndim == 0:
@@ -191,14 +210,14 @@ class Tensor:
         if self.grad_fn is None or self._retains_grad:
             return
         self._retains_grad = True
-        self.grad_fn._retain(self)
+        _views.edge(self)._retain(self)  # edge: a piece of split() has its own
 
     def register_hook(self, hook):
         """`hook(grad)` runs when this tensor's gradient is computed; it may return a new one."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
-            return self.grad_fn._register_tensor_hook(hook)
+            return _views.edge(self)._register_tensor_hook(hook)
         self._hooks = _node._add_hook(self._hooks, hook)
         return _node._RemovableHandle(self._hooks, hook)
 
@@ -215,6 +234,8 @@ class Tensor:
         """The AccumulateGrad node of this leaf: one object for as long as the graph holds it."""
         acc = self._accumulator() if self._accumulator is not None else None
         if acc is None:
+            if _views.info(self) is not None:
+                return None  # a view made under no_grad: torch gives it no gradient at all
             acc = _node.AccumulateGrad(self)
             self._accumulator = weakref.ref(acc)
         return acc
@@ -238,6 +259,8 @@ class Tensor:
         return Tensor._make(self._data, vc=self._version_counter())
 
     def detach_(self):
+        if _views.info(self) is not None:
+            raise RuntimeError(_DETACH_VIEW_ERROR)
         self.grad_fn = None
         self._requires_grad = False
         return self
@@ -306,6 +329,13 @@ _NON_LEAF_GRAD_WARNING = (
     "github.com/pytorch/pytorch/pull/30531 for more information."
 )
 
+_DETACH_VIEW_ERROR = (
+    "Can't detach views in-place. Use detach() instead. If you are using "
+    "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as True, "
+    "gradients are views of DDP buckets, and hence detach_() cannot be called on these "
+    "gradients. To fix this error, please refer to the Optimizer.zero_grad() function in "
+    "torch/optim/optimizer.py as the solution.")
+
 
 _scalar_warned = False
 
@@ -321,3 +351,5 @@ def _warn_scalar_once():
 
 
 _node._make = Tensor._make
+
+from . import views as _views  # noqa: E402  (views.py needs _node._make)

@@ -18,15 +18,18 @@ FUNCTIONS = {
     **{n: getattr(reduction, n) for n in ("sum", "mean", "max", "min", "norm", "argmax", "argmin")},
     **{n: getattr(shape, n) for n in (
         "reshape", "view", "flatten", "t", "transpose", "permute", "squeeze", "unsqueeze",
-        "expand", "expand_as", "clone", "to")},
+        "expand", "expand_as", "clone", "to", "view_as", "reshape_as", "ravel", "contiguous",
+        "unflatten", "movedim", "diagonal")},
     **{n: getattr(linalg, n) for n in ("matmul", "mm", "mv", "bmm", "dot")},
-    **{n: getattr(indexing, n) for n in ("select", "narrow")},
+    **{n: getattr(indexing, n) for n in ("select", "narrow", "split", "chunk", "unbind")},
     **{n: getattr(nn_ops, n) for n in ("addmm", "softmax", "log_softmax")},
     **{n: getattr(pointwise, n) for n in ("addcmul", "addcdiv", "lerp")},
 }
 FUNCTIONS["multiply"], FUNCTIONS["divide"], FUNCTIONS["subtract"] = (
     FUNCTIONS["mul"], FUNCTIONS["div"], FUNCTIONS["sub"])
 FUNCTIONS["true_divide"] = FUNCTIONS["div"]
+FUNCTIONS["swapaxes"] = FUNCTIONS["swapdims"] = FUNCTIONS["transpose"]
+FUNCTIONS["moveaxis"] = FUNCTIONS["movedim"]
 
 # Functions that exist only as `autograd_mini.name`.
 MODULE_ONLY = {"where": elementwise.where, "cat": shape.cat, "concat": shape.concat,
@@ -108,7 +111,9 @@ def bind(namespace):
     Tensor.__invert__ = _invert
     Tensor.__iter__ = _iter
     Tensor.T = property(lambda self: self.permute(*reversed(range(self._data.ndim))))
-    Tensor.mT = property(lambda self: self.transpose(-2, -1))
+    Tensor.mT = Tensor.mH = property(lambda self: self.transpose(-2, -1))
+    Tensor.H = property(lambda self: self.transpose(0, 1) if self._data.ndim == 2 else self.t())
+    Tensor.adjoint = lambda self: self.transpose(-2, -1)
     Tensor.float = lambda self: shape.to(self, np.float32)
     Tensor.double = lambda self: shape.to(self, np.float64)
     Tensor.long = lambda self: shape.to(self, np.int64)

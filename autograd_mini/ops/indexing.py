@@ -7,9 +7,10 @@ itself an operation (so it can be differentiated again).
 """
 import numpy as np
 
+from .. import views as _views
 from ..node import Node
 from ..tensor import Tensor
-from ._util import wrap_dim
+from ._util import as_tensor, unbroadcast, wrap_dim
 
 
 class SelectBackward0(Node):
@@ -21,7 +22,8 @@ class SelectBackward0(Node):
         size = a._data.shape[dim]
         if not -size <= index < size:
             raise IndexError(f"index {index} is out of bounds for dimension {dim} with size {size}")
-        return a._data[(slice(None),) * dim + (index,)]
+        # The Ellipsis keeps a 0-d result a view of `a` (NumPy would copy a scalar out).
+        return a._data[(slice(None),) * dim + (index, Ellipsis)]
 
     def save(self, a, dim, index):
         self._saved_self_sym_sizes = a._data.shape
@@ -50,6 +52,19 @@ class SliceBackward0(Node):
         return (SliceBackwardBackward0.apply(grad, shape=self._saved_self_sym_sizes, key=key),)
 
 
+class AliasBackward0(Node):
+    """x[...]: the whole tensor, as a view."""
+    aten = "aten::alias"
+    is_view = True
+
+    @staticmethod
+    def forward(a):
+        return a._data[...]
+
+    def backward(self, grad):
+        return (grad,)
+
+
 class IndexBackward0(Node):
     """Fancy indexing: integer lists/tensors or a boolean mask (a copy, not a view)."""
     aten = "aten::index"
@@ -60,11 +75,70 @@ class IndexBackward0(Node):
 
     def save(self, a, key):
         self._saved_self_sym_sizes = a._data.shape
-        self._saved_indices = key
+        _save_key(self, key)
+
+    @property
+    def _saved_indices(self):
+        return _saved_key(self, as_tensors=True)
 
     def backward(self, grad):
-        return (IndexPutBackward0.apply(grad, shape=self._saved_self_sym_sizes,
-                                        key=self._saved_indices),)
+        zeros = Tensor._make(np.zeros(self._saved_self_sym_sizes, dtype=grad._data.dtype))
+        return (index_put(zeros, _saved_key(self), grad, accumulate=True),)
+
+
+class IndexPutBackward0(Node):
+    """x[key] = v with index lists or a mask (x.index_put_). With accumulate, values
+    at a repeated index add up: that is the backward of reading x[key]."""
+    aten = "aten::index_put_"
+
+    @staticmethod
+    def forward(a, values, key, accumulate=False):
+        out = a._data.copy()
+        if accumulate:
+            np.add.at(out, key, values._data)
+        else:
+            out[key] = values._data
+        return out
+
+    def save(self, a, values, key, accumulate=False):
+        _save_key(self, key)
+        self._saved_accumulate = accumulate
+        self.values_shape = values._data.shape
+
+    @property
+    def _saved_indices(self):
+        return _saved_key(self, as_tensors=True)
+
+    def backward(self, grad):
+        key = _saved_key(self)  # raises torch's error once backward freed it
+        need_a, need_v = self.needs_input_grad
+        grad_a = grad_v = None
+        if need_a:  # the overwritten elements got no gradient, the rest pass through
+            grad_a = grad if self._saved_accumulate else index_put(grad, key, 0.0)
+        if need_v:
+            grad_v = unbroadcast(grad[key], self.values_shape)
+        return grad_a, grad_v
+
+
+_ARRAY = object()  # where a saved key had an index array
+
+
+def _save_key(node, key):
+    """Index arrays are saved as tensors, as torch does: freed after backward, so a
+    second backward raises torch's error."""
+    parts = key if isinstance(key, tuple) else (key,)
+    node._key_layout = (isinstance(key, tuple),
+                        tuple(_ARRAY if isinstance(k, np.ndarray) else k for k in parts))
+    node.save_for_backward(*[Tensor._make(k) for k in parts if isinstance(k, np.ndarray)])
+
+
+def _saved_key(node, as_tensors=False):
+    is_tuple, layout = node._key_layout
+    arrays = iter(node.saved_tensors)
+    if as_tensors:  # torch's _saved_indices: a tensor per index, None for a full slice
+        return tuple(next(arrays) if k is _ARRAY else None for k in layout)
+    parts = tuple(next(arrays)._data if k is _ARRAY else k for k in layout)
+    return parts if is_tuple else parts[0]
 
 
 class _IntoZeros(Node):
@@ -73,7 +147,7 @@ class _IntoZeros(Node):
     @staticmethod
     def forward(grad, shape, key):
         out = np.zeros(shape, dtype=grad._data.dtype)
-        np.add.at(out, key, grad._data)  # add, not assign: a fancy key may repeat an index
+        out[key] = grad._data
         return out
 
     def save(self, grad, shape, key):
@@ -91,38 +165,34 @@ class SliceBackwardBackward0(_IntoZeros):
     aten = "aten::slice_backward"
 
 
-class IndexPutBackward0(_IntoZeros):
-    aten = "aten::index_put"
+class SplitBackward0(Node):
+    """split(size) and chunk(n): one node for all the pieces. Each piece's gradient
+    reaches it already put in place (views.OutputEdge), summed by the engine."""
+    aten = "aten::split"
+    multi_output = True
 
-
-class CopySlices(Node):
-    """x[key] = value on a tensor in the graph: the old x, with `value` written in."""
-    aten = "aten::copy_"
-
-    def name(self):
-        return "torch::autograd::CopySlices"  # what torch's node reports
-
-    @staticmethod
-    def forward(a, value, key):
-        out = a._data.copy()
-        out[key] = value._data
-        return out
-
-    def save(self, a, value, key):
-        self.key = key
-        self.value_shape = value._data.shape
+    def save(self, a, dim, split_size):
+        self._saved_dim, self._saved_split_size = dim, split_size
+        self._saved_self_sym_sizes = a._data.shape
 
     def backward(self, grad):
-        from ._util import unbroadcast
-        need_a, need_v = self.needs_input_grad
-        grad_a = grad_v = None
-        if need_a:
-            mask = np.ones(grad._data.shape, dtype=grad._data.dtype)
-            mask[self.key] = 0
-            grad_a = grad * Tensor._make(mask)
-        if need_v:
-            grad_v = unbroadcast(grad[self.key], self.value_shape)
-        return grad_a, grad_v
+        return (grad,)
+
+
+class SplitWithSizesBackward0(SplitBackward0):
+    """split([sizes])"""
+    aten = "aten::split_with_sizes"
+
+    def save(self, a, dim, split_sizes):
+        self._saved_dim, self._saved_split_sizes = dim, split_sizes
+        self._saved_self_sym_sizes = a._data.shape
+
+
+class UnbindBackward0(SplitBackward0):
+    aten = "aten::unbind"
+
+    def save(self, a, dim):
+        self._saved_dim = dim
 
 
 # -- the functions users call -------------------------------------------------
@@ -136,19 +206,91 @@ def narrow(input, dim, start, length):
     return SliceBackward0.apply(input, dim=dim, start=start, end=start + length, step=1)
 
 
+def split(input, split_size_or_sections, dim=0):
+    dim = wrap_dim(dim, input._data.ndim)
+    size = input._data.shape[dim]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        sizes = [min(step, size - start) for start in range(0, size, step)] if step else [size]
+        return _pieces(SplitBackward0, input, dim, sizes, split_size=step)
+    sizes = [int(s) for s in split_size_or_sections]
+    if sum(sizes) != size:
+        raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} "
+                           f"(input tensor's size at dimension {dim}), but got "
+                           f"split_sizes={sizes}")
+    return _pieces(SplitWithSizesBackward0, input, dim, sizes, split_sizes=sizes)
+
+
+def chunk(input, chunks, dim=0):
+    size = input._data.shape[wrap_dim(dim, input._data.ndim)]
+    return split(input, max(-(-size // chunks), 1), dim)  # torch: pieces of ceil(size / chunks)
+
+
+def unbind(input, dim=0):
+    dim = wrap_dim(dim, input._data.ndim)
+    pieces = [(SelectBackward0, {"dim": dim, "index": i}) for i in range(input._data.shape[dim])]
+    return _views.make_outputs(UnbindBackward0, input, pieces, {"dim": dim})
+
+
+def _pieces(node_cls, input, dim, sizes, **attrs):
+    pieces, start = [], 0
+    for n in sizes:
+        pieces.append((SliceBackward0, {"dim": dim, "start": start, "end": start + n, "step": 1}))
+        start += n
+    return _views.make_outputs(node_cls, input, pieces, dict(dim=dim, **attrs))
+
+
 def _is_basic(item):
     return item is None or item is Ellipsis or isinstance(item, (int, np.integer, slice)) or (
         isinstance(item, Tensor) and item._data.ndim == 0 and item._data.dtype.kind in "iu")
 
 
-def getitem(input, key):
+def _split_key(key, ndim):
+    """Torch indexes in two steps: ints, slices and None make a view, one op per
+    index; then index lists and masks pick from that view (a copy). Returns both
+    keys, None for a step with nothing to do: x[0, [1, 2]] is x.select(0, 0)[[1, 2]]."""
     if not isinstance(key, tuple):
         key = (key,)
-    if not all(_is_basic(k) for k in key):
-        plain = tuple(k._data if isinstance(k, Tensor) else k for k in key)
-        return IndexBackward0.apply(input, key=plain if len(plain) > 1 else plain[0])
-    # Basic indexing, one step per index, in torch's order: ints select (and drop the
-    # dimension), slices narrow (a full `:` records nothing), None inserts a dimension.
+    basic, fancy, has_fancy = [], [], False
+    for k in key:
+        if _is_basic(k):
+            basic.append(k)
+            if k is Ellipsis or k is None or isinstance(k, slice):
+                fancy.append(k if k is Ellipsis else slice(None))
+            # an int selects: its dimension is gone before the fancy step
+        else:
+            arr = np.asarray(k._data if isinstance(k, Tensor) else k)
+            basic.extend([slice(None)] * (arr.ndim if arr.dtype == np.bool_ else 1))
+            fancy.append(arr)
+            has_fancy = True
+    if not has_fancy:
+        return tuple(basic), None
+    trivial = all(k is Ellipsis or (isinstance(k, slice) and k == slice(None)) for k in basic)
+    used = sum(1 for k in basic if k is not None and k is not Ellipsis)
+    if used > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
+    return (None if trivial else tuple(basic)), _expand_ellipsis(fancy, ndim - _dropped(basic))
+
+
+def _dropped(basic):
+    """How many dimensions the view step removes (ints) or adds (None)."""
+    return sum(1 for k in basic if not (k is None or k is Ellipsis or isinstance(k, slice))) - \
+        sum(1 for k in basic if k is None)
+
+
+def _expand_ellipsis(fancy, ndim):
+    used = sum(k.ndim if isinstance(k, np.ndarray) and k.dtype == np.bool_ else 1
+               for k in fancy if k is not Ellipsis)
+    out = []
+    for k in fancy:
+        out.extend([slice(None)] * (ndim - used) if k is Ellipsis else [k])
+    return tuple(out) if len(out) > 1 else out[0]
+
+
+def _basic_index(input, key):
+    """Basic indexing, one step per index, in torch's order: ints select (and drop
+    the dimension), slices narrow (a full `:` records nothing), None inserts a
+    dimension; x[:] and x[...] alone still make a view."""
     ndim = input._data.ndim
     used = sum(1 for k in key if k is not None and k is not Ellipsis)
     if used > ndim:
@@ -169,15 +311,43 @@ def getitem(input, key):
             dim += 1
         else:
             out = select(out, dim, int(k))
-    if out is input:  # x[:] or x[...]: torch still records a (no-op) slice
-        out = SliceBackward0.apply(input, dim=0, start=0, end=input._data.shape[0], step=1) \
-            if ndim else input
+    if out is input:
+        if ndim and key and all(isinstance(k, slice) for k in key) and len(key) == 1:
+            out = SliceBackward0.apply(input, dim=0, start=0, end=input._data.shape[0], step=1)
+        else:
+            out = AliasBackward0.apply(input)
+    return out
+
+
+def getitem(input, key):
+    basic, fancy = _split_key(key, input._data.ndim)
+    out = input if basic is None else _basic_index(input, basic)
+    if fancy is not None:
+        out = IndexBackward0.apply(out, key=fancy)
     return out
 
 
 def setitem(input, key, value):
-    from ..inplace import assign_slice
-    assign_slice(input, key, value)
+    """self[key] = value is, as in torch, an in-place op on the view self[key]
+    (recorded on self as CopySlices), or index_put_ for index lists and masks."""
+    from ..inplace import copy_to, index_put_
+    basic, fancy = _split_key(key, input._data.ndim)
+    whole = basic is None or all(k is Ellipsis or (isinstance(k, slice) and k == slice(None))
+                                 for k in basic)
+    target = input if whole else _basic_index(input, basic)
+    if fancy is None:
+        copy_to(target, as_tensor(value, target))
+    else:
+        index_put_(target, fancy, value)
+
+
+def index_put(input, key, values, accumulate=False):
+    """A copy of `input` with `values` written at `key` (added, with accumulate)."""
+    return IndexPutBackward0.apply(input, as_tensor(values, input), key=key,
+                                   accumulate=accumulate)
 
 
 from .shape import UnsqueezeBackward0  # noqa: E402
+
+# What an output of split / unbind uses to put its gradient in place (views.OutputEdge).
+SliceBackward0.place, SelectBackward0.place = SliceBackwardBackward0, SelectBackwardBackward0

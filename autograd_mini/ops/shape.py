@@ -6,6 +6,7 @@ from math import prod
 import numpy as np
 
 from .. import dtypes
+from ..devices import check as _check_device
 from ..node import Node
 from ._util import unbroadcast, wrap_dim
 
@@ -126,6 +127,57 @@ class SqueezeBackward4(SqueezeBackward1):
     """squeeze of a list of dimensions (what matmul records for a 1-D left operand)"""
 
 
+class SqueezeBackward2(SqueezeBackward0):
+    """squeeze((d0, d1, ...)): of those dimensions, the ones of size 1"""
+
+    @staticmethod
+    def forward(a, dims):
+        ndim = a._data.ndim
+        dims = tuple(sorted({wrap_dim(d, ndim) for d in dims}))
+        return np.squeeze(a._data, tuple(d for d in dims if ndim and a._data.shape[d] == 1))
+
+    def save(self, a, dims):
+        self._saved_self_sym_sizes = a._data.shape
+        self._saved_dim = tuple(sorted({wrap_dim(d, a._data.ndim) for d in dims}))
+
+
+class DiagonalBackward0(Node):
+    aten = "aten::diagonal"
+    is_view = True
+
+    @staticmethod
+    def forward(a, offset, dim1, dim2):
+        return np.diagonal(a._data, offset, dim1, dim2)
+
+    def save(self, a, offset, dim1, dim2):
+        self._saved_self_sym_sizes = a._data.shape
+        self._saved_offset, self._saved_dim1, self._saved_dim2 = offset, dim1, dim2
+
+    def backward(self, grad):
+        return (DiagonalBackwardBackward0.apply(grad, shape=self._saved_self_sym_sizes,
+                                                offset=self._saved_offset, dim1=self._saved_dim1,
+                                                dim2=self._saved_dim2),)
+
+
+class DiagonalBackwardBackward0(Node):
+    """zeros(shape) with `grad` on the diagonal: the backward of diagonal()."""
+    aten = "aten::diagonal_backward"
+
+    @staticmethod
+    def forward(grad, shape, offset, dim1, dim2):
+        out = np.zeros(shape, dtype=grad._data.dtype)
+        # np.diagonal is a read-only view: write through the diagonal's flat positions.
+        where = np.diagonal(np.arange(out.size).reshape(shape), offset, dim1, dim2)
+        out.reshape(-1)[where] = grad._data
+        return out
+
+    def save(self, grad, shape, offset, dim1, dim2):
+        self.args = (offset, dim1, dim2)
+
+    def backward(self, grad):
+        return (grad.diagonal(*self.args),)
+
+
 class UnsqueezeBackward0(Node):
     aten = "aten::unsqueeze"
     is_view = True
@@ -153,7 +205,10 @@ class ExpandBackward0(Node):
         lead = len(shape) - len(src)
         shape = tuple(src[i - lead] if s == -1 else s for i, s in enumerate(shape))
         try:
-            return np.broadcast_to(a._data, shape)
+            # broadcast_to is read-only; as_strided gives the same view, writable, so
+            # that a non-overlapping view of it (x.expand(2, 3)[0]) can change in place.
+            b = np.broadcast_to(a._data, shape)
+            return np.lib.stride_tricks.as_strided(a._data, b.shape, b.strides)
         except ValueError:
             raise RuntimeError(
                 f"The expanded size of the tensor ({shape[-1]}) must match the existing size "
@@ -230,10 +285,70 @@ class StackBackward0(Node):
 # -- the functions users call -------------------------------------------------
 
 def reshape(input, *shape):
+    """A view when the memory allows it, else a copy (torch's clone + _unsafe_view)."""
+    if _viewable(input._data, shape):
+        return ViewBackward0.apply(input, shape=shape)
+    return UnsafeViewBackward0.apply(CloneBackward0.apply(input), shape=shape)
+
+
+def view(input, *shape):
+    if not _viewable(input._data, shape):
+        raise RuntimeError("view size is not compatible with input tensor's size and stride (at "
+                           "least one dimension spans across two contiguous subspaces). Use "
+                           ".reshape(...) instead.")
     return ViewBackward0.apply(input, shape=shape)
 
 
-view = reshape
+def _viewable(data, shape):
+    if data.flags.c_contiguous:
+        return True  # the usual case, decided without trying
+    out = data.reshape(_resolve_shape(shape, data.size))
+    return out.base is not None and (out.base is data or out.base is data.base)
+
+
+def view_as(input, other):
+    return view(input, *other._data.shape)
+
+
+def reshape_as(input, other):
+    return reshape(input, *other._data.shape)
+
+
+def ravel(input):
+    return view(contiguous(input), -1)
+
+
+def contiguous(input, memory_format=None):
+    return input if input._data.flags.c_contiguous else clone(input)
+
+
+def unflatten(input, dim, sizes):
+    shape = input._data.shape
+    dim = wrap_dim(dim, len(shape))
+    sizes = tuple(sizes)
+    known = prod(s for s in sizes if s != -1)
+    resolved = tuple(shape[dim] // known if s == -1 else s for s in sizes) if known else sizes
+    if prod(resolved) != shape[dim]:
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the "
+                           f"size of dim {dim} ({shape[dim]}) in the input tensor")
+    return view(input, *shape[:dim], *resolved, *shape[dim + 1:])
+
+
+def movedim(input, source, destination):
+    ndim = input._data.ndim
+    src = [wrap_dim(d, ndim) for d in ((source,) if isinstance(source, int) else source)]
+    dst = [wrap_dim(d, ndim) for d in ((destination,) if isinstance(destination, int)
+                                       else destination)]
+    order = [d for d in range(ndim) if d not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return permute(input, *order)
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    ndim = input._data.ndim
+    return DiagonalBackward0.apply(input, offset=offset, dim1=wrap_dim(dim1, ndim),
+                                   dim2=wrap_dim(dim2, ndim))
 
 
 def flatten(input, start_dim=0, end_dim=-1):
@@ -263,6 +378,8 @@ def permute(input, *dims):
 def squeeze(input, dim=None):
     if dim is None:
         return SqueezeBackward0.apply(input)
+    if isinstance(dim, (tuple, list)):
+        return SqueezeBackward2.apply(input, dims=tuple(dim))
     return SqueezeBackward1.apply(input, dim=dim)
 
 
@@ -282,12 +399,21 @@ def clone(input):
     return CloneBackward0.apply(input)
 
 
-def to(input, dtype=None, *args, **kwargs):
-    """Only dtype conversion: this engine has one device."""
-    target = dtype if not isinstance(dtype, str) else kwargs.get("dtype")
-    if target is None or dtypes.to_numpy(target) == input._data.dtype:
-        return input
-    return ToCopyBackward0.apply(input, dtype=target)
+def to(input, *args, dtype=None, device=None, non_blocking=False, copy=False,
+       memory_format=None):
+    """x.to(dtype), x.to(device), x.to(device, dtype), x.to(other): this engine has one
+    device, so only a change of dtype (or copy=True) makes a new tensor."""
+    for arg in args:
+        if isinstance(arg, (dtypes.dtype, type, np.dtype)):
+            dtype = arg
+        elif hasattr(arg, "_data"):  # another tensor: its dtype (and device)
+            dtype = arg.dtype
+        elif not isinstance(arg, bool):
+            device = arg
+    _check_device(device)
+    if dtype is None or dtypes.to_numpy(dtype) == input._data.dtype:
+        return input.clone() if copy else input
+    return ToCopyBackward0.apply(input, dtype=dtype)
 
 
 def cat(tensors, dim=0):

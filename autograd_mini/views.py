@@ -1,0 +1,274 @@
+"""Views: tensors that share their memory with another tensor, their base.
+
+`x.view(2, 2)`, `x[0]`, `x[:2]`, `x.t()`, `x.expand(3, 4)` copy nothing: the result
+reads and writes x's memory. Like torch, every view remembers its base and how to
+make itself again from the base (the chain of view operations that made it),
+because of one rule:
+
+    changing a view in place changes its base, so the base's history changes too.
+
+After `x = torch.zeros(4); y = x.view(2, 2); y.add_(w)`:
+
+- `x.grad_fn` is CopySlices: "x as it was, with the view's elements replaced by
+  what the in-place op computed". Its next_functions are x's old history, then
+  the in-place op's other inputs (here w's).
+- every view of x (y included) gets AsStridedBackward0: "my elements, picked out
+  of x", linked to x's new history. So gradient from y flows through x to w.
+
+Torch makes a view's new grad_fn when it is next read; here it is made at the
+in-place op itself (`refresh`), so that `grad_fn` stays a plain attribute and
+ordinary operations pay nothing for views.
+"""
+import re
+import sys as _sys
+from weakref import WeakSet
+
+import numpy as np
+
+from . import node as _node
+from .grad_mode import state as _grad_state
+from .node import Node
+
+
+class ViewOf:
+    """What a view keeps (torch's ViewInfo and CreationMeta): its base, the view
+    operations that made it from the base, and how it was made."""
+    __slots__ = ("base", "chain", "creation", "output_nr", "edge")
+
+    def __init__(self, base, chain, creation, output_nr=0):
+        self.base = base          # never itself a view: views of views share the root
+        self.chain = chain        # ((op class, its arguments), ...), from the base on
+        self.creation = creation  # None, "no_grad" or "multi_output": may it change in place?
+        self.output_nr = output_nr
+        self.edge = None          # for an output of a multi-output node: see OutputEdge
+
+
+def info(t):
+    """The ViewOf of a view, None for any other tensor (the slot is left unset on
+    ordinary tensors, so making them costs nothing extra)."""
+    return getattr(t, "_view_of", None)
+
+
+def make_view(data, source, cls, attrs, creation=None, output_nr=0):
+    """The result of view op `cls` on `source`: shares its memory and version counter."""
+    out = _node._make(data, source._version_counter())
+    parent = info(source)
+    if parent is None:
+        base, chain = source, ((cls, attrs),)
+    else:
+        base, chain = parent.base, parent.chain + ((cls, attrs),)
+        creation = creation or parent.creation
+    if not _grad_state.enabled:
+        creation = "no_grad"
+        # A view of a tensor that requires grad requires grad, even under no_grad
+        # (torch), though no gradient flows through it (it has no history).
+        out._requires_grad = source._requires_grad
+    out._view_of = ViewOf(base, chain, creation, output_nr)
+    views = getattr(base, "_views", None)
+    if views is None:
+        views = base._views = WeakSet()  # weak: a base must not keep its views alive
+    views.add(out)
+    return out
+
+
+def positions(base_shape, chain):
+    """Which elements of the base a view shows, as flat indices shaped like the
+    view: replay the view's operations on the numbers 0, 1, ..., n-1."""
+    idx = np.arange(int(np.prod(base_shape, dtype=np.int64))).reshape(base_shape)
+    for cls, attrs in chain:
+        idx = np.asarray(cls.forward(_node._make(idx), **attrs))
+    return idx
+
+
+# -- split, chunk, unbind: one node, several outputs ------------------------------
+
+class OutputEdge(Node):
+    """The edge into output `nr` of a node with several outputs (split, unbind).
+
+    Torch's edges are (node, output_nr) pairs; here an edge is a node, so each
+    output gets this small node in front of the shared one: it puts the gradient
+    of its piece in place in a zero gradient of the whole input, and the engine adds
+    the pieces up on the shared node. next_functions shows it as (node, nr)."""
+
+    def backward(self, grad):
+        return (self.place.apply(grad, shape=self.input_shape, key=self.key),)
+
+
+def make_outputs(node_cls, source, pieces, attrs):
+    """The outputs of a multi-output view op: `pieces` is [(op class, its arguments)],
+    the single-output view op that makes each piece (a slice, a select)."""
+    node = None
+    if _grad_state.enabled and source._requires_grad:
+        _node._outputs_seen = True  # from now on node._edges asks edge() (speed: see there)
+        node = _node._new(node_cls)
+        nexts, needs = _node._edges((source,))
+        node._next, node.needs_input_grad = nexts, needs
+        node.save(source, **attrs)
+    outputs = []
+    for nr, (cls, piece) in enumerate(pieces):
+        out = make_view(cls.forward(source, **piece), source, cls, piece, "multi_output", nr)
+        if node is not None:
+            edge = _node._new(OutputEdge)
+            edge._next, edge.needs_input_grad = (node,), (True,)
+            edge.node, edge.nr = node, nr
+            edge.place, edge.input_shape = cls.place, source._data.shape
+            edge.key = (slice(None),) * piece["dim"] + (
+                piece["index"] if "index" in piece else
+                slice(piece["start"], piece["end"], piece["step"]),)
+            out._view_of.edge = edge
+            out.grad_fn, out._requires_grad = node, True
+        outputs.append(out)
+    return tuple(outputs)
+
+
+def edges(inputs):
+    """node._edges, once some tensor may be one output of a multi-output node."""
+    nexts, needs = [], []
+    for t in inputs:
+        if t.grad_fn is not None:
+            nexts.append(edge(t))
+        elif t._requires_grad:
+            nexts.append(t._get_accumulator())
+        else:
+            nexts.append(None)
+        needs.append(t._requires_grad)
+    return tuple(nexts), tuple(needs)
+
+
+def edge(t):
+    """The node a gradient for `t` flows into: its grad_fn, or, for one output of
+    a multi-output node, that output's OutputEdge."""
+    fn = t.grad_fn
+    if fn is not None and fn.multi_output:
+        return t._view_of.edge
+    return fn
+
+
+# -- in-place on a view: checks, then rebasing ---------------------------------
+
+def check_inplace(t, view):
+    """Torch's refusals for an in-place op on a view that would be recorded."""
+    if view.creation is not None:
+        raise RuntimeError(_creation_message(t, view))
+    if t._requires_grad and view.base.grad_fn is None:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                           "in-place operation.")
+
+
+def rebase(view_tensor, view, fn):
+    """`fn` (the in-place op, recorded as out-of-place) has just changed `view_tensor`:
+    the base's history becomes CopySlices, and every view of the base is refreshed."""
+    base = view.base
+    if fn is not None:
+        copy = _node._new(CopySlices)
+        copy._fn = fn
+        copy._base_shape, copy._chain = base._data.shape, view.chain
+        # Edge 0 is the base's old history; the others are fn's, except its edge 0,
+        # which led to the view's old history (now part of the base's).
+        base_edge = base.grad_fn
+        copy._next = (base_edge,) + fn._next[1:]
+        copy.needs_input_grad = (base_edge is not None,) + fn.needs_input_grad[1:]
+        move_retained(base, base.grad_fn, copy)
+        base.grad_fn = copy
+        base._requires_grad = True
+    refresh(base)
+
+
+def refresh(base):
+    """Give each live view of `base` a grad_fn that picks its elements out of the
+    base's current history: after any in-place change to the base or to one of them."""
+    views = getattr(base, "_views", None)
+    if not views or not base._requires_grad:
+        return
+    edge = base.grad_fn if base.grad_fn is not None else base._get_accumulator()
+    for v in list(views):
+        view = v._view_of
+        if view.creation is not None:
+            continue  # torch refuses to use these once their base changed (see issue notes)
+        node = _node._new(AsStridedBackward0)
+        node._next, node.needs_input_grad = (edge,), (True,)
+        node._base_shape, node._chain = base._data.shape, view.chain
+        node._saved_size, node._saved_stride, node._saved_storage_offset = _geometry(v, base)
+        move_retained(v, v.grad_fn, node)
+        v.grad_fn = node
+        v._requires_grad = True
+
+
+def move_retained(t, old, new):
+    """retain_grad() belongs to the tensor, so it follows the tensor to its new
+    grad_fn: after `a.retain_grad(); a.mul_(2)`, a.grad is the gradient of the new a."""
+    if t._retains_grad and old is not None and old is not new:
+        new._retained, old._retained = old._retained, None
+        new._hooked = True
+
+
+def _geometry(v, base):
+    """size, stride and storage offset (in elements) of view `v` inside `base`."""
+    data, item = v._data, v._data.itemsize
+    offset = (data.__array_interface__["data"][0]
+              - base._data.__array_interface__["data"][0]) // item
+    return data.shape, tuple(s // item for s in data.strides), offset
+
+
+def _creation_message(t, view):
+    if view.creation == "multi_output" and t.grad_fn is not None:
+        name = re.sub(r"Backward[0-9]*$", "", t.grad_fn.name())
+        msg = f"Output {view.output_nr} of {name} is a view and is being modified inplace."
+    else:
+        msg = ("A view was created in no_grad mode and is being modified inplace with grad "
+               "mode enabled.")
+    if view.creation == "multi_output":
+        return msg + (" This view is the output of a function that returns multiple views. "
+                      "Such functions do not allow the output views to be modified inplace. "
+                      "You should replace the inplace operation by an out-of-place one.")
+    return msg + (" Given that this use case is ambiguous and error-prone, it is forbidden. You "
+                  "can clarify your code by moving both the view and the inplace either both "
+                  "inside the no_grad block (if you don't want the inplace to be tracked) or "
+                  "both outside (if you want the inplace to be tracked).")
+
+
+# -- the two nodes ----------------------------------------------------------------
+
+class CopySlices(Node):
+    """The base after an in-place op on one of its views. Backward: the gradient of
+    the view's elements goes through the op (`_fn`), the rest passes unchanged."""
+
+    def name(self):
+        return "torch::autograd::CopySlices"  # what torch's node reports
+
+    def backward(self, grad):
+        fn = self._fn
+        if fn is None:  # torch frees the op after a backward, whatever it saved
+            raise RuntimeError(_node._FREED)
+        where = positions(self._base_shape, self._chain)
+        flat = grad.reshape(-1)
+        grads = fn.backward(flat[where])
+        grad_view = grads[0] if grads and grads[0] is not None else 0.0
+        grad_base = _put(flat, where, grad_view).reshape(self._base_shape) \
+            if self.needs_input_grad[0] else None
+        return (grad_base,) + tuple(grads[1:])
+
+    def release_saved(self):
+        if self._fn is not None:
+            self._fn.release_saved()
+            self._fn = None
+
+
+class AsStridedBackward0(Node):
+    """A view whose base changed in place: its elements, picked out of the base."""
+
+    def backward(self, grad):
+        where = positions(self._base_shape, self._chain)
+        zeros = _node._make(np.zeros(int(np.prod(self._base_shape, dtype=np.int64)),
+                                     grad._data.dtype))
+        return (_put(zeros, where, grad, accumulate=True).reshape(self._base_shape),)
+
+
+def _put(flat, where, values, accumulate=False):
+    from .ops.indexing import index_put
+    return index_put(flat, where, values, accumulate)
+
+
+# node.py makes views and reads edges through these (the modules need each other).
+_node._make_view = make_view
+_node._views = _sys.modules[__name__]
