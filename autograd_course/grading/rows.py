@@ -73,7 +73,7 @@ def lesson_of(submission, path, lesson):
     by build_exercises) decides; ``--lesson`` must agree with it."""
     named = submission.lesson
     if lesson and named and named != lesson:
-        return named, f"this notebook holds the exercises of {named} (its metadata says so), not of {lesson}"
+        return lesson, f"this notebook holds the exercises of {named} (its metadata says so), not of {lesson}"
     return lesson or named or lesson_name(path.name), None
 
 
@@ -81,12 +81,19 @@ def grade_file(path, lesson, limits, sandbox, submission=None):
     """The row for the file at ``path``; ``lesson`` (e.g. ``"lesson03"``) is what --lesson said."""
     row = Row(file=display_name(path))
     started = monotonic()
-    try:
-        submission = submission or read_submission(path)
-        row.lesson, wrong_lesson = lesson_of(submission, path, lesson)
-        exercises = lesson_exercises(row.lesson)
+
+    def for_lesson(name):
+        row.lesson = name
+        exercises = lesson_exercises(name)
         row.max_points = sum(exercise.points for _, exercise in exercises)
         row.points = {name: 0 for name, _ in exercises}
+        return exercises
+
+    try:
+        for_lesson(lesson)
+        submission = submission or read_submission(path)
+        named, wrong_lesson = lesson_of(submission, path, lesson)
+        exercises = for_lesson(named)
         if wrong_lesson:
             raise Unreadable(wrong_lesson)
         if not exercises:

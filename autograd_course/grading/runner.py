@@ -41,7 +41,7 @@ def send(kind, payload=b""):
 
 
 def _on_alarm(signum, frame):
-    raise CellTimedOut
+    raise CellTimedOut("the grader's time limit for one cell ran out")
 
 
 def _limit(which, value):
@@ -182,20 +182,24 @@ class Runner:
         send("done")
 
 
-def _drop_root(plan_path, scratch, results_fd):
+def _drop_root(bwrap_path, plan_path, scratch, results_fd):
     """Root in the outer sandbox: become uid 65534 and run again in a user namespace of its own."""
     os.setgroups([])
     os.setgid(NOBODY)
     os.setuid(NOBODY)
-    bwrap = ["bwrap", "--unshare-user", "--uid", str(NOBODY), "--gid", str(NOBODY), "--dev-bind", "/", "/"]
-    os.execv("/usr/bin/bwrap", [*bwrap, "--die-with-parent", "--", sys.executable, "-I", __file__, plan_path, scratch, results_fd])
+    # A PID namespace of its own too, so that the runner's parent is that namespace's init,
+    # which no signal from inside can kill (a killed parent would take the runner with it
+    # a moment later, in whichever cell runs then).
+    bwrap = ["bwrap", "--unshare-user", "--uid", str(NOBODY), "--gid", str(NOBODY), "--unshare-pid",
+             "--dev-bind", "/", "/"]  # /proc stays the outer sandbox's: bwrap may not mount another
+    os.execv(bwrap_path, [*bwrap, "--die-with-parent", "--", sys.executable, "-I", __file__, plan_path, scratch, results_fd])
 
 
 def main(plan_path, scratch, results_fd):
     global RESULTS_FD
     RESULTS_FD = int(results_fd)
     if os.getuid() == 0 and os.environ.get("AUTOGRAD_COURSE_SANDBOX") == "root":
-        _drop_root(plan_path, scratch, results_fd)
+        _drop_root(os.environ["AUTOGRAD_COURSE_BWRAP"], plan_path, scratch, results_fd)
     with open(plan_path, encoding="utf-8") as file:
         plan = json.load(file)
     set_limits(plan["limits"])

@@ -21,6 +21,7 @@ the first (see ``runner._drop_root``). The wall-clock limit is enforced from her
 killing bwrap's process group.
 """
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -30,11 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from time import monotonic
 
-import autograd_course
-import autograd_mini
-
 RUNNER = Path(__file__).resolve().with_name("runner.py")
-PACKAGES = [Path(autograd_course.__file__).resolve().parent, Path(autograd_mini.__file__).resolve().parent]
+# The course's two packages, found without importing them.
+PACKAGES = [Path(importlib.util.find_spec(name).origin).resolve().parent for name in ("autograd_course", "autograd_mini")]
 NOBODY = 65534
 INSTALL = (
     "install bubblewrap (Debian/Ubuntu: `sudo apt-get install bubblewrap`; Fedora: `sudo dnf install "
@@ -84,8 +83,9 @@ def environment(mode):
         "MKL_NUM_THREADS": "1",
         "OPENBLAS_NUM_THREADS": "1",
     }
-    if mode == "root":
+    if mode == "root":  # the runner's second bwrap, as uid 65534 (see runner._drop_root)
         env["AUTOGRAD_COURSE_SANDBOX"] = "root"
+        env["AUTOGRAD_COURSE_BWRAP"] = shutil.which("bwrap") or "/usr/bin/bwrap"
     return env
 
 
@@ -156,7 +156,7 @@ def unavailable(mode=None):
     if mode == "root":  # the runner's second, unprivileged bwrap must work too
         check[-1] = (
             "import os; os.setgroups([]); os.setgid(65534); os.setuid(65534); "
-            "os.execv('/usr/bin/bwrap', ['bwrap', '--unshare-user', '--dev-bind', '/', '/', '/bin/true'])"
+            f"os.execv({shutil.which('bwrap')!r}, ['bwrap', '--unshare-user', '--unshare-pid', '--dev-bind', '/', '/', '/bin/true'])"
         )
     empty = Path(os.environ.get("TMPDIR", "/tmp"))
     try:
