@@ -25,11 +25,13 @@ What else is compared:
   and the in-place ``uniform_`` / ``normal_`` (which ``nn.init`` uses) draw from
   torch's generator once; autograd_mini's run gets the same numbers, call by call.
 
-Names the shadow namespace does not define yet (``np``, a NumPy generator, a plain
-number or array made in an ordinary cell) are copied in from the notebook before each
-run, deep-copied, so the two runs do not share one object they both change. Values
-that belong to torch (tensors, modules, functions defined in ordinary cells, which
-see real torch) are never copied: define those in a ``%%twin`` cell.
+Names that no ``%%twin`` cell bound (``np``, a NumPy generator, a number or an array
+made in an ordinary cell) are copied in from the notebook before each run; arrays,
+generators and containers are deep-copied, so the two runs do not share one object
+they both change or draw from. What an ordinary cell imported from torch (``torch``,
+``torch.nn``, ``jacobian``) becomes autograd_mini's counterpart. Values that belong to
+torch (tensors, modules, functions defined in ordinary cells, which see real torch)
+are never copied: define those in a ``%%twin`` cell.
 ``on_mini("t")`` returns what a name (or expression) is on autograd_mini.
 """
 
@@ -38,6 +40,7 @@ import builtins
 import copy
 import importlib
 import io
+import random
 import re
 import sys
 import types
@@ -46,6 +49,7 @@ from contextlib import ExitStack, contextmanager, redirect_stdout
 from dataclasses import dataclass
 from html import escape
 
+import numpy as np
 import torch
 
 import autograd_mini
@@ -114,10 +118,18 @@ def _mini_counterpart(value):
     return None
 
 
+# Data a cell may change or draw from: each run gets its own copy. Anything else (modules,
+# functions, figures, widgets) is shared as it is.
+_COPIED = (np.ndarray, np.random.Generator, np.random.RandomState, random.Random,
+           list, dict, set, bytearray)
+
+
 def _copy(value):
+    if not isinstance(value, _COPIED):
+        return value
     try:
         return copy.deepcopy(value)
-    except Exception:  # modules, open files, generators: share them
+    except Exception:  # a list holding something that cannot be copied: share it
         return value
 
 
