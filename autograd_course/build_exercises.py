@@ -17,10 +17,17 @@ report that as "not attempted"). Outputs and execution counts are cleared.
 
 ``--run`` executes each solution notebook in a fresh kernel and stores its outputs, which
 nbval then compares on every test run.
+
+Both kinds of notebook carry what the batch grader reads: the notebook's metadata names its
+check module and kind (``{"autograd_course": {"checks": "lesson03", "kind": "exercises"}}``),
+and each check cell (the one calling ``q1.check()``) names its exercise
+(``{"autograd_course": {"exercise": "q1"}}``), so the grader probes at that cell's position
+even when a student edited the cell.
 """
 
 import argparse
 import copy
+import re
 import sys
 from pathlib import Path
 
@@ -30,6 +37,8 @@ BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 STUB = "# Your code here"
 SUFFIX = "_exercises.ipynb"
+KIND = "exercises"
+CHECK_CALL = re.compile(r"^(q\d+)\.check\(\)", re.MULTILINE)
 
 
 class MarkerError(ValueError):
@@ -64,6 +73,24 @@ def strip_solutions(source, replace=stub):
     return "\n".join(lines)
 
 
+def stamp(notebook):
+    """Write the grader's metadata into ``notebook`` (in place): its kind, next to the check
+    module it already names, and the exercise of each check cell. Returns the notebook."""
+    course = notebook.metadata.setdefault("autograd_course", {})
+    if "checks" not in course:
+        raise MarkerError("the notebook's metadata names no check module (autograd_course.checks)")
+    course["kind"] = KIND
+    for cell in notebook.cells:
+        found = CHECK_CALL.search(cell.source) if cell.cell_type == "code" else None
+        if found:
+            cell.metadata.setdefault("autograd_course", {})["exercise"] = found.group(1)
+        elif "autograd_course" in cell.metadata:
+            cell.metadata["autograd_course"].pop("exercise", None)
+            if not cell.metadata["autograd_course"]:
+                del cell.metadata["autograd_course"]
+    return notebook
+
+
 def exercise_notebook(solution):
     """The handed-out version of a solution notebook (a new notebook; the input is unchanged)."""
     notebook = copy.deepcopy(solution)
@@ -77,17 +104,18 @@ def exercise_notebook(solution):
         cell.outputs = []
         cell.execution_count = None
         cell.metadata.pop("execution", None)
-    return notebook
+    return stamp(notebook)
 
 
 def exercise_path(solution_path, exercises_dir):
     return Path(exercises_dir) / Path(solution_path).name
 
 
-def build(solutions_dir, exercises_dir, check=False):
-    """Write (or with ``check``, only compare) every exercise notebook; returns the stale paths:
-    missing, different, or left over in ``exercises_dir`` without a solution."""
-    solutions = sorted(Path(solutions_dir).glob(f"*{SUFFIX}"))
+def build(solutions_dir, exercises_dir, check=False, only="*"):
+    """Write (or with ``check``, only compare) every exercise notebook whose name matches
+    ``only``; returns the stale paths: missing, different, or (when all are built) left over
+    in ``exercises_dir`` without a solution."""
+    solutions = sorted(Path(solutions_dir).glob(f"{only}{SUFFIX}"))
     stale = []
     for solution in solutions:
         target = exercise_path(solution, exercises_dir)
@@ -102,7 +130,7 @@ def build(solutions_dir, exercises_dir, check=False):
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
     expected = {exercise_path(solution, exercises_dir).name for solution in solutions}
-    for leftover in sorted(Path(exercises_dir).glob(f"*{SUFFIX}")):
+    for leftover in sorted(Path(exercises_dir).glob(f"*{SUFFIX}")) if only == "*" else ():
         if leftover.name not in expected:
             stale.append(leftover)
             if not check:
@@ -110,12 +138,12 @@ def build(solutions_dir, exercises_dir, check=False):
     return stale
 
 
-def run_solutions(solutions_dir, timeout=600):
-    """Execute each solution notebook in place, storing fresh outputs."""
+def run_solutions(solutions_dir, timeout=600, only="*"):
+    """Execute each solution notebook (whose name matches ``only``) in place, storing fresh outputs."""
     from nbclient import NotebookClient
 
-    for path in sorted(Path(solutions_dir).glob(f"*{SUFFIX}")):
-        notebook = nbformat.read(path, as_version=4)
+    for path in sorted(Path(solutions_dir).glob(f"{only}{SUFFIX}")):
+        notebook = stamp(nbformat.read(path, as_version=4))
         NotebookClient(
             notebook,
             timeout=timeout,
@@ -133,13 +161,14 @@ def main(argv=None):
     parser.add_argument("--exercises", default="exercises", help="folder to write (default: exercises)")
     parser.add_argument("--check", action="store_true", help="only report whether the exercises are stale; exit 1 if so")
     parser.add_argument("--run", action="store_true", help="rerun the solution notebooks in place first")
+    parser.add_argument("--only", default="*", help="only the notebooks whose name (before _exercises.ipynb) matches this glob, e.g. '0[1-9]*'")
     options = parser.parse_args(argv)
     if options.run and options.check:
         parser.error("--run changes solutions/; it cannot be combined with --check")
     if options.run:
-        run_solutions(options.solutions)
+        run_solutions(options.solutions, only=options.only)
     try:
-        stale = build(options.solutions, options.exercises, check=options.check)
+        stale = build(options.solutions, options.exercises, check=options.check, only=options.only)
     except MarkerError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -125,7 +125,7 @@ def last_error():
 def last_error_data():
     """:func:`error_data` of :func:`last_error`, or None."""
     error = last_error()
-    return None if error is None else error_data(error)
+    return None if error is None else {**error_data(error), "stub": isinstance(error, NotImplementedError)}
 
 
 def attempt(function, *args):
@@ -165,6 +165,17 @@ def call(function, *args, name=None, explain=None):
     return result
 
 
+def expect_cell_ran(error, explain=None):
+    """Judge side of :func:`last_error_data`, for an answer that is not there: the cell
+    raised (say what, and its usual cause from ``explain``), or it was never written."""
+    if not isinstance(error, dict) or error.get("stub") is True or error.get("type") == "NotImplementedError":
+        return
+    message = str(error.get("message", ""))
+    cause = next((hint for known, hint in (explain or {}).items() if known in message), None)
+    what = f"your cell above raised {describe_error(error)}"
+    raise NotYet(f"{what}. {cause}" if cause else f"{what}: read the error, fix the cell, and run it again")
+
+
 def _guarded(function, *args):
     """``function(*args)`` as a Result; the hint helpers' exceptions become its status."""
     with warnings.catch_warnings():
@@ -199,8 +210,11 @@ class Exercise:
     checks move to probe and judge; the batch grader does not accept it.
     """
 
-    def __init__(self, name, probe, judge=None, hints=(), points=1):
+    def __init__(self, name, probe, judge=None, hints=(), points=1, raised=None):
         self.name = name
+        # When the answer's names are missing because the cell before the check raised, say
+        # what it raised and its usual cause (``raised`` maps a piece of the message to it).
+        self._raised = raised
         self._probe = probe
         self._judge = judge
         self._hints = list(hints)
@@ -224,7 +238,7 @@ class Exercise:
                 data = self._probe(namespace)
                 wire.encode(data)  # a probe that made something unsendable is the check's bug
             except Missing as missing:
-                return {"missing": missing.names}
+                return {"missing": missing.names, "last_error": last_error_data()}
             except (Exception, SystemExit) as error:
                 return {"probe_error": describe_error(error)}
         return data if isinstance(data, dict) else {"probe_error": "the probe returned no dict"}
@@ -237,6 +251,8 @@ class Exercise:
         if not isinstance(data, dict):
             raise NotYet("the check's data about your answer is not readable")
         if "missing" in data:
+            if self._raised is not None:
+                expect_cell_ran(data.get("last_error"), self._raised)
             raise NotAttempted(missing_message(_names_of(data["missing"])))
         if "probe_error" in data:
             raise NotYet(f"the check could not inspect your answer ({first_line(data['probe_error'])})")

@@ -5,7 +5,17 @@ import shutil
 import nbformat
 import pytest
 
-from autograd_course.build_exercises import BEGIN, END, STUB, MarkerError, exercise_notebook, main, strip_solutions
+from autograd_course.build_exercises import (
+    BEGIN,
+    CHECK_CALL,
+    END,
+    STUB,
+    MarkerError,
+    exercise_notebook,
+    main,
+    stamp,
+    strip_solutions,
+)
 from exercise_notebooks import EXERCISES, SOLUTIONS, notebook_paths
 
 
@@ -70,3 +80,48 @@ def test_handed_out_notebook_shows_no_solution_and_links_its_lesson(path):
     assert STUB in text
     lesson = path.name.removesuffix("_exercises.ipynb")
     assert f"](../notebooks/{lesson}.ipynb)" in notebook.cells[0].source
+
+
+@pytest.mark.parametrize("folder", [SOLUTIONS, EXERCISES], ids=["solutions", "exercises"])
+def test_every_check_cell_names_its_exercise_and_the_notebook_its_kind(folder):
+    """The batch grader probes at the cell whose metadata names the exercise, whatever the
+    student did to its source, and reads the lesson from the notebook's metadata."""
+    for path in notebook_paths(folder):
+        if folder == SOLUTIONS and not path.name[:2] <= "12":
+            continue  # stamped when their track reruns them (`build_exercises --run`)
+        notebook = nbformat.read(path, as_version=4)
+        course = notebook.metadata["autograd_course"]
+        assert course["kind"] == "exercises" and course["checks"].startswith("lesson"), path
+        named = [
+            cell.metadata["autograd_course"]["exercise"]
+            for cell in notebook.cells
+            if "exercise" in cell.metadata.get("autograd_course", {})
+        ]
+        called = [CHECK_CALL.search(cell.source).group(1) for cell in notebook.cells if cell.cell_type == "code" and CHECK_CALL.search(cell.source)]
+        assert named == called and named, path
+
+
+def test_stamp_moves_the_exercise_name_with_the_check_call():
+    notebook = nbformat.v4.new_notebook(metadata={"autograd_course": {"checks": "lesson03"}})
+    notebook.cells = [
+        nbformat.v4.new_code_cell("q2.check()", metadata={"autograd_course": {"exercise": "q1"}}),
+        nbformat.v4.new_code_cell("x = 1", metadata={"autograd_course": {"exercise": "q1"}}),
+    ]
+    stamp(notebook)
+    assert notebook.metadata["autograd_course"] == {"checks": "lesson03", "kind": "exercises"}
+    assert notebook.cells[0].metadata == {"autograd_course": {"exercise": "q2"}}
+    assert notebook.cells[1].metadata == {}
+    with pytest.raises(MarkerError):
+        stamp(nbformat.v4.new_notebook())
+
+
+def test_only_builds_the_matching_notebooks_and_leaves_the_others_alone(tmp_path):
+    shutil.copytree(EXERCISES, tmp_path, dirs_exist_ok=True)
+    first, second = notebook_paths(tmp_path)[:2]
+    for path in (first, second):
+        path.write_text(path.read_text(encoding="utf-8").replace(STUB, "x = 1"), encoding="utf-8")
+    kept = second.read_bytes()
+    only = first.name.removesuffix("_exercises.ipynb")
+    assert main(["--only", only, "--solutions", str(SOLUTIONS), "--exercises", str(tmp_path)]) == 0
+    assert main(["--check", "--only", only, "--solutions", str(SOLUTIONS), "--exercises", str(tmp_path)]) == 0
+    assert second.read_bytes() == kept
