@@ -90,7 +90,7 @@ def grad_text(tensor):
 
     Reading ``.grad`` of a non-leaf that does not retain its grad warns, so it is never read.
     """
-    if not (tensor.is_leaf or tensor.retains_grad):
+    if not (tensor.is_leaf or getattr(tensor, "retains_grad", False)):
         return None
     grad = tensor.grad
     return "None" if grad is None else describe_tensor(grad)

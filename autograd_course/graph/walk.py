@@ -1,7 +1,22 @@
 """Walk the graph autograd recorded, from the outputs back to the leaves.
 
 Only the protocol torch and autograd_mini share is used: ``tensor.grad_fn``,
-``node.name()`` and ``node.next_functions``. Nodes are numbered in the order a
+``node.name()`` and ``node.next_functions``.
+
+The graph protocol: any engine whose objects follow it is walked, drawn
+(``draw_graph``, ``graph_text``, ``side_by_side``) and stepped through
+(``widgets.stepper``), as the engine students write in the build-it-yourself
+track (lessons 14-17) is:
+
+- a tensor has ``grad_fn`` (a node, or None for a leaf), ``requires_grad``,
+  ``is_leaf``, ``shape`` and ``detach()``, whose result has ``tolist()`` and
+  ``numpy()``; optionally ``grad`` and ``retains_grad``;
+- a node has ``name()`` and ``next_functions``, a tuple of ``(node or None,
+  output_nr)``, one per input of its operation;
+- a leaf's node (torch's AccumulateGrad) has ``variable``, the leaf tensor;
+- for the stepper, a node also has ``backward(grad)``, returning one gradient
+  (an array, or None) per entry of ``next_functions``;
+- values a node saved for backward may be shown from its ``_saved_*`` attributes. Nodes are numbered in the order a
 breadth-first walk from the outputs first meets them, never by memory
 address, so the same program numbers its graph the same way on every run and
 in both engines. The ``(None, 0)`` entries are numbered after all the

@@ -12,6 +12,14 @@ leaves are what `.backward()` puts in `.grad`.
 `backward_stepper(...)` wraps the logic in ipywidgets (`StepperWidget`): Prev /
 Next buttons, a slider, the graph with the current node highlighted, and the
 numbers.
+
+Another engine (the one a student writes in the build-it-yourself track) works
+too when it follows the graph protocol of `autograd_course.graph.walk` and its
+nodes have ``backward(grad)``, returning one gradient (an array, or None) per
+entry of ``next_functions``. The stepper then runs those ``backward`` methods
+itself, in an order found by counting the edges into each node, as
+autograd_mini's engine does; an AccumulateGrad node (one with ``variable``) is
+written down, not run, so no ``.grad`` changes.
 """
 
 from dataclasses import dataclass
@@ -75,7 +83,8 @@ class _Recorder:
 
 
 def _array(tensor):
-    return np.array(tensor.detach().numpy())
+    """A gradient as a NumPy array: a tensor of torch's kind, or already an array."""
+    return np.array(tensor.detach().numpy()) if hasattr(tensor, "detach") else np.array(tensor)
 
 
 def record_backward(output, gradient=None):
@@ -84,6 +93,8 @@ def record_backward(output, gradient=None):
     import autograd_mini
     from autograd_mini import _hooks
 
+    if not isinstance(output, autograd_mini.Tensor) and hasattr(getattr(output, "grad_fn", None), "backward"):
+        return _run_protocol(output, gradient)
     if not isinstance(output, autograd_mini.Tensor) or output.grad_fn is None:
         raise TypeError("the stepper needs an autograd_mini tensor with a grad_fn, "
                         "the result of operations on a tensor with requires_grad=True")
@@ -101,6 +112,37 @@ def record_backward(output, gradient=None):
         for handle in handles:
             handle.remove()
     return walk, recorder.steps
+
+
+def _run_protocol(output, gradient=None):
+    """`record_backward` for an engine other than autograd_mini: each node's own
+    ``backward(grad)`` runs once all of its gradient has arrived (counted edges)."""
+    walk = walk_graph((output,))
+    inputs = walk.inputs_of()
+    waiting = [0] * len(walk.nodes)
+    for _, target, _ in walk.edges:
+        waiting[target] += 1
+    start = walk.outputs[0]
+    held = {start: gradient if gradient is not None else np.ones_like(_array(output))}
+    ready, steps = [start], []
+    while ready:
+        node_id = ready.pop()
+        node, grad = walk.nodes[node_id], held.pop(node_id)
+        if leaf_of(node) is not None:
+            steps.append(Step(node_id, "AccumulateGrad", _array(grad), leaf=leaf_of(node)))
+            continue
+        grads = tuple(node.backward(grad))
+        grads += (None,) * (len(inputs[node_id]) - len(grads))
+        steps.append(Step(node_id, node.name(), _array(grad), tuple(
+            (target, None if g is None else _array(g)) for (_, target, _), g in zip(inputs[node_id], grads))))
+        for (_, target, _), g in zip(inputs[node_id], grads):
+            if walk.nodes[target] is None or g is None:
+                continue
+            held[target] = held[target] + g if target in held else g
+            waiting[target] -= 1
+            if waiting[target] == 0:
+                ready.append(target)
+    return walk, steps
 
 
 class BackwardStepper:

@@ -77,3 +77,35 @@ def test_a_usual_mistake_gets_its_hint(exercise, case):
     result = _exercises(lesson)[name].grade(namespace)
     assert result.status is Status.NOT_YET, result
     assert case.hint in result.message
+
+
+def test_the_course_tools_follow_the_protocol_on_the_students_engine(solved):
+    """draw_graph's text form and the backward stepper work on the engine of lesson 16, and
+    say what they say for torch; the stepper changes no `.grad`."""
+    import torch
+
+    from autograd_course.graph import graph_text
+    from autograd_course.widgets.stepper import BackwardStepper
+
+    Tensor = solved["lesson16"]["Tensor"]
+    x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    y = x + 2
+    out = (y * y * 3).mean()
+    x_torch = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    y_torch = x_torch + 2
+    out_torch = (y_torch * y_torch * 3).mean()
+    assert graph_text(out, names={"x": x, "y": y}) == graph_text(out_torch, names={"x": x_torch, "y": y_torch})
+    stepper = BackwardStepper(out, names={"x": x})
+    assert [step.name for step in stepper.steps] == [
+        "MeanBackward0", "MulBackward0", "MulBackward0", "AddBackward0", "AccumulateGrad"]
+    stepper.go(len(stepper))
+    ((_, grad),) = stepper.leaf_grads().values()
+    out_torch.backward()
+    assert grad.tolist() == x_torch.grad.tolist()
+    assert x.grad is None
+    assert "paths meet here, so the gradients add up" in "\n".join(_describe_at(stepper, "AddBackward0"))
+
+
+def _describe_at(stepper, name):
+    stepper.go(next(index for index, step in enumerate(stepper.steps, 1) if step.name == name))
+    return stepper.describe()

@@ -203,3 +203,39 @@ def _lesson16_q4():
 
 
 CASES["lesson16.q4"] = _lesson16_q4()
+
+CASES.update({
+    "lesson17.q1": [
+        Case("edges reversed in the pasted engine",
+             "if grad_mode.enabled and any(tensor.requires_grad for tensor in inputs):\n"
+             "    node.next_functions = tuple(edge(tensor) for tensor in reversed(inputs))\n"
+             "    out.requires_grad = True\n    out.grad_fn = node", "is not the one torch records", region=2),
+        Case("= where paths meet, in the pasted engine", "code", "`x.grad` is not torch's", region=7),
+    ],
+    "lesson17.q2": [
+        Case("matmul without transposes", "return grad @ b.data, a.data @ grad", "wrong shapes"),
+        Case("sub with the wrong sign", "return unbroadcast(grad, self.shapes[0]), unbroadcast(grad, self.shapes[1])",
+             "the wrong sign", region=2),
+        Case("relu passing everything", "return (grad,)", "`ReluBackward0`", region=1),
+    ],
+    "lesson17.q3": [
+        Case("gradients never reset", "losses = []\nfor _ in range(steps):\n    loss = ((X @ W + b - Y) ** 2).mean()\n"
+             "    losses.append(float(loss.data))\n    loss.backward()\n    with no_grad():\n"
+             "        W.add_(-lr * W.grad)\n        b.add_(-lr * b.grad)\nreturn losses", "back to None"),
+        Case("a step up the gradient", "losses = []\nfor _ in range(steps):\n    loss = ((X @ W + b - Y) ** 2).mean()\n"
+             "    losses.append(float(loss.data))\n    loss.backward()\n    with no_grad():\n"
+             "        W.add_(lr * W.grad)\n        b.add_(lr * b.grad)\n    W.grad, b.grad = None, None\nreturn losses",
+             "the loss grows"),
+    ],
+    "lesson17.q4": [
+        Case("out built with torch", "x = torch.ones(2, 2, requires_grad=True)\nout = ((x + 2) * (x + 2) * 3).mean()",
+             "`out` is a torch tensor"),
+        Case("another program", "x = Tensor(np.ones((2, 2)), requires_grad=True)\nout = ((x + 2) * 3).mean()",
+             "is not the graph of the tutorial's program"),
+    ],
+})
+
+CASES["lesson17.q1"][1] = Case(CASES["lesson17.q1"][1].label, _spoiled(
+    "lesson17", "q1", 7,
+    "arrived[id(child)] = arrived[id(child)] + child_grad if id(child) in arrived else child_grad",
+    "arrived[id(child)] = child_grad"), CASES["lesson17.q1"][1].hint, region=7)
