@@ -23,6 +23,7 @@ class RatioTarget(NamedTuple):
 RATIO_TARGETS = (
     RatioTarget("tiny", "mini/torch", 0.5),
     RatioTarget("mlp", "mini/numpy", 1.10),
+    RatioTarget("mlp_nn", "mini/numpy", 1.15),
     *(RatioTarget(f"chain_{depth}", "mini/torch", 1.0) for depth in DEPTHS),
 )
 

@@ -58,13 +58,16 @@ class AddmmBackward0(Node):
         product = m1 @ m2
         if alpha != 1:
             product *= alpha
-        return product + (bias._data if beta == 1 else beta * bias._data)
+        product += bias._data if beta == 1 else beta * bias._data  # a fresh array: in place
+        return product
 
     def save(self, bias, mat1, mat2, beta=1, alpha=1):
         need_bias, need_1, need_2 = self.needs_input_grad
         self.save_for_backward(mat1 if need_2 else None, mat2 if need_1 else None)
         self._saved_alpha, self._saved_beta = alpha, beta
         self.bias_shape = bias._data.shape
+        strides = mat2._data.strides
+        self.mat2_transposed = strides[0] < strides[1]
 
     def backward(self, grad):
         mat1, mat2 = self.saved_tensors
@@ -76,7 +79,16 @@ class AddmmBackward0(Node):
             grad_product = grad
         return (unbroadcast(grad if beta == 1 else grad * beta, self.bias_shape) if need_bias else None,
                 grad_product.mm(mat2.t()) if mat2 is not None else None,
-                mat1.t().mm(grad_product) if mat1 is not None else None)
+                _mat2_grad(mat1, grad_product, self.mat2_transposed) if mat1 is not None else None)
+
+
+def _mat2_grad(mat1, grad, transposed):
+    """mat1^T @ grad, laid out as mat2 was. Linear's mat2 is weight.t(), a transposed
+    view: computing (grad^T @ mat1)^T gives the weight's gradient in the weight's own
+    row-major layout, so nothing is copied on the way into weight.grad (torch does the same)."""
+    if transposed:
+        return grad.t().mm(mat1).t()
+    return mat1.t().mm(grad)
 
 
 def _scalar_name(array):

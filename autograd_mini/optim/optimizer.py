@@ -8,6 +8,8 @@ import functools
 import warnings
 from collections import defaultdict
 
+import numpy as np
+
 from ..grad_mode import no_grad
 from ..tensor import Tensor
 
@@ -108,6 +110,15 @@ def step_under_no_grad(step):
             step(self)
         return loss
     return wrapper
+
+
+def add_(param, tensor, alpha):
+    """param.add_(tensor, alpha=alpha) with the sum written straight into param's array.
+    It is the update that runs over every weight at every step; the engine's in-place
+    op would first make the sum as a new array and then copy it in."""
+    np.add(param._data, tensor._data * alpha, out=param._data)
+    param._bump_version()
+    return param
 
 
 def params_with_grad(group):

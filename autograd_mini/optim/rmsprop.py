@@ -2,7 +2,7 @@
 
 torch's single-tensor implementation, operation for operation (same float32 roundings)."""
 from .. import factories
-from .optimizer import Optimizer, params_with_grad, step_under_no_grad
+from .optimizer import Optimizer, add_, params_with_grad, step_under_no_grad
 
 
 class RMSprop(Optimizer):
@@ -52,6 +52,6 @@ class RMSprop(Optimizer):
                 if momentum > 0:
                     buf = state["momentum_buffer"]
                     buf.mul_(momentum).addcdiv_(grad, avg)
-                    param.add_(buf, alpha=-lr)
+                    add_(param, buf, alpha=-lr)  # param.add_(buf, alpha=-lr)
                 else:
                     param.addcdiv_(grad, avg, value=-lr)

@@ -2,7 +2,7 @@
 
 The step is torch's single-tensor (for-loop) implementation, operation for
 operation, so that the float32 roundings are the same."""
-from .optimizer import Optimizer, params_with_grad, required, step_under_no_grad
+from .optimizer import Optimizer, add_, params_with_grad, required, step_under_no_grad
 
 
 class SGD(Optimizer):
@@ -36,4 +36,4 @@ class SGD(Optimizer):
                     else:
                         buf.mul_(momentum).add_(grad, alpha=1 - dampening)
                     grad = grad.add(buf, alpha=momentum) if group["nesterov"] else buf
-                param.add_(grad, alpha=-lr)
+                add_(param, grad, alpha=-lr)  # param.add_(grad, alpha=-lr)

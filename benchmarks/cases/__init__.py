@@ -7,9 +7,10 @@ autograd_mini share a function, NumPy has its hand-written one), and declares:
 
 from typing import NamedTuple
 
-from benchmarks.cases import chain, functional, memory, mlp, tiny
+from benchmarks.cases import chain, functional, memory, mlp, mlp_nn, tiny
 
-CASES = {"tiny": tiny, "mlp": mlp, "chain": chain, "functional": functional, "memory": memory}
+CASES = {"tiny": tiny, "mlp": mlp, "mlp_nn": mlp_nn, "chain": chain, "functional": functional,
+         "memory": memory}
 
 
 class Row(NamedTuple):
