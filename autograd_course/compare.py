@@ -1,7 +1,8 @@
 """Show that autograd_mini and torch computed the same thing.
 
-Lessons pass every result through ``compare(mini_result, torch_result, name=...)``
-(or ``compare_all`` for several). The answer is a small table, HTML in Jupyter and
+Lessons compare through the ``%%twin`` cell magic (twin_cell.py), which calls this
+module on the results a cell names; tests and tools call ``compare(mini_result,
+torch_result, name=...)`` (or ``compare_all`` for several) directly. The answer is a small table, HTML in Jupyter and
 text elsewhere: does the value match (exactly, or within float32 rounding), and do
 shape, dtype, ``requires_grad``, ``is_leaf`` and the ``grad_fn`` name agree. Each
 attribute shows both engines' values side by side with a tick or a cross, so a
