@@ -169,9 +169,17 @@ def copy_(self, src, non_blocking=False):
 def copy_to(dst, src):
     """What `x[key] = value` does once x[key] is found: torch fills with a 0-d
     value (FillBackward3) and copies anything else (CopyBackwards)."""
-    if src._data.ndim == 0 and dst._data.ndim != 0:
+    shape = dst._data.shape
+    if src._data.shape == shape:
+        return copy_(dst, src)
+    if src._data.ndim == 0:
         return fill_(dst, src)
-    return copy_(dst, src)
+    # Torch drops the value's leading 1s with a view, then expands it to fit.
+    sizes = src._data.shape
+    while sizes and sizes[0] == 1:
+        sizes = sizes[1:]
+    src = src.view(*sizes)
+    return copy_(dst, src if src._data.shape == shape else src.expand(*shape))
 
 
 def index_put_(self, indices, values, accumulate=False):

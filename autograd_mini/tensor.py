@@ -286,7 +286,7 @@ class Tensor:
         return self._data.tolist()
 
     def __float__(self):
-        if self._requires_grad:
+        if self._requires_grad and _grad_state.enabled:  # torch: no warning under no_grad
             _warn_scalar_once()
         return float(self.item())
 

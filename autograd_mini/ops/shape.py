@@ -147,7 +147,16 @@ class DiagonalBackward0(Node):
 
     @staticmethod
     def forward(a, offset, dim1, dim2):
-        return np.diagonal(a._data, offset, dim1, dim2)
+        # np.diagonal is read-only; the same view through as_strided can be written
+        # (x.diagonal().add_(1) changes x, as in torch).
+        data = a._data
+        key = [slice(None)] * data.ndim
+        key[dim2 if offset >= 0 else dim1] = slice(abs(offset), None)
+        sub = data[tuple(key)]
+        rest = [d for d in range(data.ndim) if d not in (dim1, dim2)]
+        shape = [sub.shape[d] for d in rest] + [max(min(sub.shape[dim1], sub.shape[dim2]), 0)]
+        strides = [sub.strides[d] for d in rest] + [sub.strides[dim1] + sub.strides[dim2]]
+        return np.lib.stride_tricks.as_strided(sub, shape, strides)
 
     def save(self, a, offset, dim1, dim2):
         self._saved_self_sym_sizes = a._data.shape
