@@ -21,7 +21,7 @@ ordinary operations pay nothing for views.
 """
 import re
 import sys as _sys
-from weakref import WeakSet
+from weakref import ref as _ref
 
 import numpy as np
 
@@ -64,11 +64,22 @@ def make_view(data, source, cls, attrs, creation=None, output_nr=0):
         # (torch), though no gradient flows through it (it has no history).
         out._requires_grad = source._requires_grad
     out._view_of = ViewOf(base, chain, creation, output_nr)
+    _remember(base, out)
+    return out
+
+
+def _remember(base, view):
+    """The base keeps weak references to its views (it must not keep them alive),
+    in a plain list: cheaper than a WeakSet for the many short-lived views (x.t()
+    in a backward). Dead references are dropped each time the list doubles."""
     views = getattr(base, "_views", None)
     if views is None:
-        views = base._views = WeakSet()  # weak: a base must not keep its views alive
-    views.add(out)
-    return out
+        base._views = [_ref(view)]
+        return
+    n = len(views)
+    if n >= 16 and n & (n - 1) == 0:
+        views[:] = [r for r in views if r() is not None]
+    views.append(_ref(view))
 
 
 def positions(base_shape, chain):
@@ -181,7 +192,10 @@ def refresh(base):
     if not views or not base._requires_grad:
         return
     edge = base.grad_fn if base.grad_fn is not None else base._get_accumulator()
-    for v in list(views):
+    for r in list(views):
+        v = r()
+        if v is None:
+            continue
         view = v._view_of
         if view.creation is not None:
             continue  # torch refuses to use these once their base changed (see issue notes)
