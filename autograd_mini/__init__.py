@@ -5,14 +5,22 @@ Where to start reading: tensor.py (what a tensor holds), node.py (what grad_fn
 is), ops/arithmetic.py (an operation's forward and backward side by side), then
 engine.py (the backward pass).
 """
+import types as _types
+
 from . import dtypes as _dtypes
+from . import factories as _factories
 from .dtypes import bool, double, dtype, float, float32, float64, int, int32, int64, long  # noqa: A004
 from .tensor import Size, Tensor
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
                         no_grad, set_grad_enabled)
-from .factories import (allclose, arange, as_tensor, cuda, device, empty, equal, eye, from_numpy,
-                        full, full_like, is_tensor, linspace, manual_seed, numel, ones, ones_like,
-                        rand, rand_like, randint, randn, randn_like, tensor, zeros, zeros_like)
+from .factories import (BoolTensor, DoubleTensor, FloatTensor, Generator, IntTensor, LongTensor,
+                        allclose, arange, as_tensor, default_generator, empty, empty_like, equal,
+                        eye, from_numpy, full, full_like, initial_seed, is_floating_point,
+                        is_tensor, linspace, manual_seed, numel, ones, ones_like, rand, rand_like,
+                        randint, randn, randn_like, randperm, seed, set_default_dtype, tensor,
+                        zeros, zeros_like)
+from .devices import (accelerator, backends, cuda, device, get_default_device,
+                      set_default_device, version)
 from ._printing import set_printoptions
 from . import ops as _ops
 from . import autograd
@@ -21,6 +29,10 @@ from .autograd.anomaly_mode import (is_anomaly_check_nan_enabled, is_anomaly_ena
 from . import nn, optim
 
 _ops.bind(globals())
+for _name, _method in _factories.TENSOR_METHODS.items():
+    setattr(Tensor, _name, _method)
+# What programs reach for in isinstance checks: torch._C._functions.AccumulateGrad, ...
+_C = _types.SimpleNamespace(_functions=autograd.graph._functions())
 
 
 def get_default_dtype():

@@ -1,12 +1,55 @@
-"""Ways to make a tensor: torch.tensor, zeros, ones, arange, linspace, rand, ..."""
+"""Ways to make a tensor: torch.tensor, zeros, ones, arange, linspace, rand, ...
+
+Every factory takes torch's `device=` (the CPU is the one device here: see
+devices.py) and the random ones a `generator=`.
+"""
 import warnings
 
 import numpy as np
 
 from . import dtypes
-from .tensor import Tensor
+from .devices import check as _check_device
+from .tensor import Size, Tensor
 
-_rng = np.random.default_rng()
+
+class Generator:
+    """A random number generator, as torch.Generator: seeded with manual_seed. It draws
+    NumPy's numbers, not torch's (the same seed gives other values than torch)."""
+
+    def __init__(self, device="cpu"):
+        _check_device(device)
+        self._rng = np.random.default_rng()
+        self.seed()
+
+    def manual_seed(self, seed):
+        self._seed = int(seed)
+        # Reseeded in place: code holding this generator's NumPy one sees the new seed.
+        self._rng.bit_generator.state = np.random.PCG64(self._seed).state
+        return self
+
+    def seed(self):
+        seed = int(np.random.SeedSequence().entropy) % 2 ** 63
+        self.manual_seed(seed)
+        return seed
+
+    def initial_seed(self):
+        return self._seed
+
+    @property
+    def device(self):
+        from .devices import CPU
+        return CPU
+
+    def __repr__(self):
+        return f"<torch._C.Generator object at {hex(id(self))}>"
+
+
+default_generator = Generator()
+_rng = default_generator._rng  # the NumPy generator behind the default one
+
+
+def _numpy_rng(generator):
+    return _rng if generator is None else generator._rng
 
 
 def _shape(size):
@@ -29,7 +72,8 @@ def _float_dtype(dtype):
     return dtypes.to_numpy(dtype) if dtype is not None else dtypes.default_float.np
 
 
-def tensor(data, dtype=None, device=None, requires_grad=False):
+def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    _check_device(device)
     if isinstance(data, Tensor):
         warnings.warn(
             "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
@@ -64,7 +108,8 @@ def from_numpy(array):
     return Tensor._make(array)
 
 
-def as_tensor(data, dtype=None):
+def as_tensor(data, dtype=None, device=None):
+    _check_device(device)
     if isinstance(data, Tensor) and dtype is None:
         return data
     if isinstance(data, np.ndarray) and dtype is None and data.dtype in dtypes._BY_NUMPY:
@@ -72,45 +117,63 @@ def as_tensor(data, dtype=None):
     return tensor(data, dtype=dtype)
 
 
-def zeros(*size, dtype=None, requires_grad=False):
+def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+          pin_memory=False):
+    _check_device(device)
     return _leaf(np.zeros(_shape(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
-def ones(*size, dtype=None, requires_grad=False):
+def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+          pin_memory=False):
+    _check_device(device)
     return _leaf(np.ones(_shape(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
-def empty(*size, dtype=None, requires_grad=False):
-    return zeros(*size, dtype=dtype, requires_grad=requires_grad)
+def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+          pin_memory=False, memory_format=None):
+    """torch leaves the memory as it was; here it is zeros (a fine "anything")."""
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def full(size, fill_value, dtype=None, requires_grad=False):
+def full(size, fill_value, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+         pin_memory=False):
+    _check_device(device)
     if dtype is None:
         dtype = (dtypes.bool if isinstance(fill_value, bool) else
                  dtypes.int64 if isinstance(fill_value, int) else dtypes.default_float)
     return _leaf(np.full(_shape((size,)), fill_value, dtype=dtypes.to_numpy(dtype)), requires_grad)
 
 
-def zeros_like(input, dtype=None, requires_grad=False):
+def zeros_like(input, dtype=None, device=None, requires_grad=False, layout=None,
+               memory_format=None):
+    _check_device(device)
     return _leaf(np.zeros(input._data.shape, dtype=dtypes.to_numpy(dtype) or input._data.dtype),
                  requires_grad)
 
 
-def ones_like(input, dtype=None, requires_grad=False):
+def ones_like(input, dtype=None, device=None, requires_grad=False, layout=None,
+               memory_format=None):
+    _check_device(device)
     return _leaf(np.ones(input._data.shape, dtype=dtypes.to_numpy(dtype) or input._data.dtype),
                  requires_grad)
 
 
-def full_like(input, fill_value, dtype=None, requires_grad=False):
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, layout=None,
+              memory_format=None):
+    _check_device(device)
     return _leaf(np.full(input._data.shape, fill_value,
                          dtype=dtypes.to_numpy(dtype) or input._data.dtype), requires_grad)
 
 
-def eye(n, m=None, dtype=None, requires_grad=False):
+def eye(n, m=None, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+        pin_memory=False):
+    _check_device(device)
     return _leaf(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad=False):
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False, out=None,
+           layout=None, pin_memory=False):
+    _check_device(device)
     if end is None:
         start, end = 0, start
     values = (start, end, step)
@@ -123,7 +186,9 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False):
     return _leaf(data.astype(dtypes.to_numpy(dtype)), requires_grad)
 
 
-def linspace(start, end, steps, dtype=None, requires_grad=False):
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False, out=None,
+             layout=None, pin_memory=False):
+    _check_device(device)
     # Torch's kernel: the first half counts up from `start`, the second half down
     # from `end` (so both ends come out exact), with `step` in the tensor's own
     # precision and each value rounded once (its vector loop uses fused
@@ -137,33 +202,73 @@ def linspace(start, end, steps, dtype=None, requires_grad=False):
 
 
 def manual_seed(seed):
-    """Seeds this engine's generator (NumPy's; it does not reproduce torch's numbers)."""
-    global _rng
-    _rng = np.random.default_rng(seed)
-    return _rng
+    """Seeds the default generator and returns it, as torch does (NumPy's numbers, not torch's)."""
+    return default_generator.manual_seed(seed)
 
 
-def rand(*size, dtype=None, requires_grad=False):
-    return _leaf(_rng.random(_shape(size)).astype(_float_dtype(dtype)), requires_grad)
+def seed():
+    return default_generator.seed()
 
 
-def randn(*size, dtype=None, requires_grad=False):
-    return _leaf(_rng.standard_normal(_shape(size)).astype(_float_dtype(dtype)), requires_grad)
+def initial_seed():
+    return default_generator.initial_seed()
 
 
-def randint(low, high=None, size=(), dtype=None, requires_grad=False):
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None,
+         layout=None, pin_memory=False):
+    _check_device(device)
+    return _leaf(_numpy_rng(generator).random(_shape(size)).astype(_float_dtype(dtype)),
+                 requires_grad)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None,
+          layout=None, pin_memory=False):
+    _check_device(device)
+    return _leaf(_numpy_rng(generator).standard_normal(_shape(size)).astype(_float_dtype(dtype)),
+                 requires_grad)
+
+
+def randint(low, high=None, size=(), generator=None, dtype=None, device=None,
+            requires_grad=False, out=None, layout=None, pin_memory=False):
+    _check_device(device)
     if high is None:
         low, high = 0, low
-    return _leaf(_rng.integers(low, high, size=tuple(size)).astype(
+    return _leaf(_numpy_rng(generator).integers(low, high, size=tuple(size)).astype(
         dtypes.to_numpy(dtype) or np.int64), requires_grad)
 
 
-def rand_like(input, dtype=None, requires_grad=False):
-    return rand(*input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+def randperm(n, generator=None, dtype=None, device=None, requires_grad=False, out=None,
+             layout=None, pin_memory=False):
+    _check_device(device)
+    return _leaf(_numpy_rng(generator).permutation(n).astype(dtypes.to_numpy(dtype) or np.int64),
+                 requires_grad)
 
 
-def randn_like(input, dtype=None, requires_grad=False):
-    return randn(*input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+def rand_like(input, dtype=None, device=None, requires_grad=False, layout=None,
+              memory_format=None):
+    return rand(*input._data.shape, dtype=dtype or input.dtype, device=device,
+                requires_grad=requires_grad)
+
+
+def randn_like(input, dtype=None, device=None, requires_grad=False, layout=None,
+               memory_format=None):
+    return randn(*input._data.shape, dtype=dtype or input.dtype, device=device,
+                 requires_grad=requires_grad)
+
+
+def empty_like(input, dtype=None, device=None, requires_grad=False, layout=None,
+               memory_format=None):
+    return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+def set_default_dtype(d):
+    if d not in (dtypes.float32, dtypes.float64):
+        raise TypeError("only floating-point types are supported as the default type")
+    dtypes.default_float = d
 
 
 def is_tensor(obj):
@@ -182,32 +287,122 @@ def equal(input, other):
     return input._data.shape == other._data.shape and bool((input._data == other._data).all())
 
 
-class device:
-    """There is one device here, the CPU; kept so torch code that names it runs."""
+# -- the legacy constructors: torch.Tensor(...), torch.FloatTensor(...), ... ----
 
-    def __init__(self, type="cpu", index=None):
-        if str(type) != "cpu":
-            raise RuntimeError(f"autograd_mini runs on the CPU only, not on {type!r}")
-        self.type = "cpu"
-        self.index = index
+def legacy_new(dtype, args, kwargs):
+    """torch.Tensor(*sizes) / (data) / (tensor), and the typed forms (FloatTensor, ...):
+    sizes give a tensor of that shape (zeros here; torch leaves the memory as it was),
+    data is copied into `dtype`, a tensor of that dtype comes back as an alias."""
+    extra = [k for k in kwargs if k != "device"]
+    if extra:
+        raise TypeError(_legacy_signature_error(args, kwargs, extra))
+    _check_device(kwargs.get("device"))
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        other = args[0]
+        if dtype is not None and other._data.dtype != dtype.np:
+            raise TypeError(f"expected {_options(dtype)} (got {_options(other.dtype)})")
+        return Tensor._make(other._data, vc=other._version_counter())
+    dtype = dtypes.default_float if dtype is None else dtype
+    if not args:
+        return Tensor._make(np.zeros(0, dtype=dtype.np))
+    if all(isinstance(a, int) and not isinstance(a, bool) for a in args) or (
+            len(args) == 1 and isinstance(args[0], Size)):
+        return Tensor._make(np.zeros(_shape(args), dtype=dtype.np))
+    if len(args) == 1:
+        data = args[0]
+        if not isinstance(data, (list, tuple, np.ndarray)):
+            raise TypeError(f"new(): data must be a sequence (got {type(data).__name__})")
+        return Tensor._make(np.array(_plain(data), dtype=dtype.np))
+    raise TypeError("new() received an invalid combination of arguments")
 
-    def __repr__(self):
-        return "device(type='cpu')"
 
-    def __eq__(self, other):
-        return isinstance(other, device) or other == "cpu"
-
-    def __hash__(self):
-        return hash("cpu")
+_LEGACY = {}  # dtype -> its typed constructor
+_C_NAMES = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
+            "bool": "bool"}
 
 
-class cuda:
-    """No GPU in this engine: torch.cuda.is_available() is False."""
+def _options(dtype):
+    return (f"TensorOptions(dtype={_C_NAMES[dtype.name]}, device=cpu, layout=Strided, "
+            "requires_grad=false (default), pinned_memory=false (default), "
+            "memory_format=(nullopt))")
 
-    @staticmethod
-    def is_available():
-        return False
 
-    @staticmethod
-    def device_count():
-        return 0
+def _legacy_signature_error(args, kwargs, extra):
+    def name(v):
+        return "torch.dtype" if isinstance(v, dtypes.dtype) else type(v).__name__
+    got = ", ".join([name(a) for a in args] + [f"{k}={name(v)}" for k, v in kwargs.items()])
+    return ("new() received an invalid combination of arguments - got (" + got + "), but "
+            "expected one of:\n * (*, torch.device device = None)\n      didn't match because "
+            "some of the keywords were incorrect: " + ", ".join(extra) + "\n * (torch.Storage "
+            "storage)\n * (Tensor other)\n * (tuple of ints size, *, torch.device device = "
+            "None)\n * (object data, *, torch.device device = None)\n")
+
+
+class _TensorType(type):
+    """The metaclass of FloatTensor & co.: calling one makes a Tensor of its dtype, and
+    isinstance(t, torch.FloatTensor) asks for that dtype, as in torch."""
+
+    def __call__(cls, *args, **kwargs):
+        return legacy_new(cls.dtype, args, kwargs)
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor) and obj._data.dtype == cls.dtype.np
+
+    def __repr__(cls):
+        return f"<class 'torch.{cls.__name__}'>"
+
+
+def _tensor_type(d):
+    cls = _TensorType(d.legacy_name, (), {"dtype": d, "__module__": "torch"})
+    _LEGACY[d] = cls
+    return cls
+
+
+FloatTensor, DoubleTensor, LongTensor, IntTensor, BoolTensor = (
+    _tensor_type(d) for d in (dtypes.float32, dtypes.float64, dtypes.int64, dtypes.int32,
+                              dtypes.bool))
+
+
+# -- Tensor methods that make tensors: x.new_ones(...), x.type(...), ... ---------
+
+def _new_factory(factory):
+    def method(self, *args, dtype=None, device=None, requires_grad=False, **kwargs):
+        # Same dtype as self unless told otherwise; never self's history.
+        return factory(*args, dtype=dtype or self.dtype, device=device,
+                       requires_grad=requires_grad, **kwargs)
+    method.__name__ = "new_" + factory.__name__
+    return method
+
+
+def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+    if isinstance(data, Tensor):
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
+            "or sourceTensor.detach().clone().requires_grad_(True), rather than "
+            "tensor.new_tensor(sourceTensor).", UserWarning, stacklevel=2)
+        data = data._data.copy()
+    return tensor(np.array(_plain(data), dtype=(dtype or self.dtype).np), device=device,
+                  requires_grad=requires_grad)
+
+
+def tensor_type(self, dtype=None, non_blocking=False, **kwargs):
+    """x.type() names the tensor type ('torch.FloatTensor'); x.type(t) converts to it."""
+    if dtype is None:
+        return "torch." + self.dtype.legacy_name
+    if isinstance(dtype, str):
+        dtype = next(d for d in _LEGACY if "torch." + d.legacy_name == dtype)
+    elif isinstance(dtype, _TensorType):
+        dtype = dtype.dtype
+    return self.to(dtype)
+
+
+def _cuda(self, *args, **kwargs):
+    raise AssertionError("Torch not compiled with CUDA enabled")
+
+
+TENSOR_METHODS = {
+    "new_zeros": _new_factory(zeros), "new_ones": _new_factory(ones),
+    "new_empty": _new_factory(empty), "new_full": _new_factory(full),
+    "new_tensor": new_tensor, "type": tensor_type, "cuda": _cuda,
+    "is_cpu": True, "get_device": lambda self: -1,
+}

@@ -265,7 +265,9 @@ class Tensor:
         self._requires_grad = False
         return self
 
-    def numpy(self, *, force=False):
+    def numpy(self, *args, force=False):
+        if args:  # force is keyword-only, as torch's
+            raise TypeError(f"numpy() takes 0 positional arguments but {len(args)} was given")
         # As torch: allowed under no_grad, where no history can be lost through it.
         if self._requires_grad and not force and _grad_state.enabled:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "

@@ -4,8 +4,14 @@ anomaly detection."""
 from ..engine import backward, grad
 from . import anomaly_mode, functional, profiler
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
-from .function import Function
+from . import graph
+from .function import Function, once_differentiable
 from .gradcheck import gradcheck, gradgradcheck
+from .variable import Variable
+from ..grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
+from .. import grad_mode
 
 __all__ = ["backward", "grad", "Function", "gradcheck", "gradgradcheck", "functional", "profiler",
-           "anomaly_mode", "detect_anomaly", "set_detect_anomaly"]
+           "anomaly_mode", "detect_anomaly", "set_detect_anomaly", "graph", "Variable",
+           "once_differentiable", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
+           "grad_mode"]

@@ -20,6 +20,7 @@ named `<ClassName>Backward`, as torch names it, and `apply` goes through
 see it as one more node). As in torch, the node *is* the ctx: what forward stores
 on ctx is what `y.grad_fn` holds.
 """
+import functools
 import inspect
 
 import numpy as np
@@ -120,6 +121,16 @@ class FunctionCtx(Node):
                 f"Function {self.name()} returned an invalid gradient at index {index} - got "
                 f"{list(grad._data.shape)} but expected shape compatible with {list(shape)}")
         return unbroadcast(grad, shape)
+
+
+def once_differentiable(backward):
+    """For a backward written without differentiable operations (NumPy, say): torch runs
+    it with grad mode off, so its result is never recorded."""
+    @functools.wraps(backward)
+    def wrapper(ctx, *grads):
+        with no_grad():
+            return backward(ctx, *grads)
+    return wrapper
 
 
 class Function:

@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import dtypes
 from ..devices import check as _check_device
+from ..grad_mode import no_grad
 from ..node import Node
 from ._util import unbroadcast, wrap_dim
 
@@ -422,6 +423,9 @@ def to(input, *args, dtype=None, device=None, non_blocking=False, copy=False,
     _check_device(device)
     if dtype is None or dtypes.to_numpy(dtype) == input._data.dtype:
         return input.clone() if copy else input
+    if dtypes.to_numpy(dtype).kind != "f":
+        with no_grad():  # integers have no gradient: nothing to record
+            return ToCopyBackward0.apply(input, dtype=dtype)
     return ToCopyBackward0.apply(input, dtype=dtype)
 
 

@@ -1,0 +1,25 @@
+"""torch.autograd.graph: the names programs use to look at the graph.
+
+`isinstance(t.grad_fn, torch.autograd.graph.Node)` holds for every node, and
+`torch._C._functions` names each node class (`AccumulateGrad`, `MulBackward0`, ...)
+as torch does, so a program can test for one kind.
+"""
+import types
+
+from ..node import AccumulateGrad, Node
+
+__all__ = ["Node"]
+
+
+def _functions():
+    """A namespace of every node class, by torch's name (torch._C._functions)."""
+    classes = {"AccumulateGrad": AccumulateGrad}
+    stack = [Node]
+    while stack:  # every subclass, however deep
+        cls = stack.pop()
+        for sub in cls.__subclasses__():
+            stack.append(sub)
+            if sub.__name__.endswith(("Backward", "Backward0", "Backward1", "Backward2",
+                                      "Backwards")) or sub.__name__ == "CopySlices":
+                classes.setdefault(sub.__name__, sub)
+    return types.SimpleNamespace(**classes)
