@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from .exercise import Exercise, NotAttempted, expect, expect_cell_ran, last_error_data, need
-from .tensors import close, expect_grad, read, tensor_in
+from .tensors import expect_given, expect_grad, read, tensor_in
 
 START, END, STEPS = -2.0, 2.0, 25
 U = [0.5, -1.0, 2.0]
@@ -34,10 +34,7 @@ RAISED = {
 
 
 def _expect_given(tensor, name, expected):
-    expect(
-        tensor.shape == expected.shape and close(tensor.values, expected),
-        f"`{name}` is not the tensor the given cell created: rerun that cell, then your answer",
-    )
+    expect_given(tensor, name, expected)
     expect(tensor.requires_grad and tensor.is_leaf, f"`{name}` should be the leaf that requires grad from the given cell")
 
 

@@ -11,7 +11,7 @@ import torch
 
 from ..graph.walk import is_tensor, node_name
 from .exercise import Exercise, NotYet, expect, need
-from .tensors import expect_in_graph, expect_values, read, tensor_in
+from .tensors import expect_given, expect_in_graph, expect_values, read, tensor_in
 
 W = [1.0, 2.0, 3.0]
 A, B = [1.0, 2.0], [3.0, 4.0]
@@ -144,10 +144,8 @@ def _judge_graph(data):
     g = tensor_in(data, "g")
     for name, given in (("a", A), ("b", B)):
         tensor = tensor_in(data, name)
-        expect(
-            tensor.shape == (len(given),) and (tensor.values == given).all() and tensor.requires_grad,
-            f"`{name}` is not the tensor the given cell created: rerun that cell, then yours",
-        )
+        expect_given(tensor, name, given)
+        expect(tensor.requires_grad, f"`{name}` should still require grad, as the given cell made it")
     expect_in_graph(g, "g")
     reference_a = torch.tensor(A, requires_grad=True)
     reference_b = torch.tensor(B, requires_grad=True)

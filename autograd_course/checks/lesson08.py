@@ -10,7 +10,7 @@ import torch
 
 from .exercise import Exercise, expect, expect_ran, need
 from .observe import watch_calls
-from .tensors import array_in, close, expect_none_of, multiple_of, notebook_engine, read, read_array, tensor_in, to_engine
+from .tensors import array_in, close, expect_given, expect_none_of, multiple_of, notebook_engine, read, read_array, tensor_in, to_engine
 
 B = [[0.5, -1.0, 2.0], [1.5, 0.25, -0.5]]
 POINT = [0.3, -0.7, 1.1]
@@ -115,11 +115,7 @@ def _probe_vjp(namespace):
 
 def _judge_vjp(data):
     for name, given in (("A", A), ("x0", X0), ("v", V)):
-        tensor = tensor_in(data, name)
-        expect(
-            tensor.shape == np.shape(given) and close(tensor.values, given),
-            f"`{name}` is not the tensor the given cell created: rerun that cell, then yours",
-        )
+        expect_given(tensor_in(data, name), name, given)
     found = array_in(data, "vjp_value")
     a = torch.tensor(A)
     x = torch.tensor(X0, requires_grad=True)

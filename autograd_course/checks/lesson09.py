@@ -10,7 +10,7 @@ import torch
 
 from .exercise import Exercise, expect, expect_ran, need
 from .observe import watch_calls
-from .tensors import array_in, close, expect_none_of, notebook_engine, read, read_array, tensor_in, to_engine
+from .tensors import array_in, close, expect_given, expect_none_of, notebook_engine, read, read_array, tensor_in, to_engine
 
 P0 = [1.0, -2.0, 0.5]
 POINT = [0.4, -1.2, 0.9]
@@ -70,11 +70,7 @@ def _probe_hessian_api(namespace):
 
 
 def _judge_hessian_api(data):
-    p0 = tensor_in(data, "p0")
-    expect(
-        p0.shape == (len(P0),) and close(p0.values, P0),
-        "`p0` is not the tensor the given cell created: rerun that cell, then yours",
-    )
+    expect_given(tensor_in(data, "p0"), "p0", P0)
     _expect_hessian(array_in(data, "H_api"), "H_api", _hessian_of(energy, P0), _gradient_of(energy, P0))
 
 

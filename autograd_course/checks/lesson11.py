@@ -6,8 +6,6 @@ work in the notebook work here too), counting its backward passes and any optimi
 The judge computes the losses itself from the parameters `train` leaves behind.
 """
 
-import numbers
-
 import numpy as np
 
 from ..graph.walk import is_tensor

@@ -9,7 +9,7 @@ input. The judges compare with the sigmoid and its derivative computed with NumP
 import numpy as np
 
 from ..graph.walk import is_tensor
-from .exercise import Exercise, NotYet, attempt, expect, expect_ran, need
+from .exercise import Exercise, attempt, expect, expect_ran, need
 from .observe import watch_calls
 from .tensors import (
     ENGINES,

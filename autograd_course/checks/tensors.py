@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ..graph.walk import is_tensor, node_name
+from ..graph.walk import node_name
 from .exercise import NotYet, expect
 
 ENGINES = ("torch", "autograd_mini")
@@ -201,28 +201,12 @@ def kind_in(data, key):
     return str(kind)[:80]
 
 
-# -- both sides -------------------------------------------------------------------------
-
 def values(tensor):
-    if isinstance(tensor, Seen):
-        return tensor.values
-    return np.asarray(tensor.detach().tolist(), dtype=float)
-
-
-def dtype_name(tensor):
-    if isinstance(tensor, Seen):
-        return tensor.dtype
-    return str(tensor.dtype).rpartition(".")[2]
+    return tensor.values
 
 
 def shape(tensor):
     return tuple(tensor.shape)
-
-
-def grad_fn_name(tensor):
-    if isinstance(tensor, Seen):
-        return tensor.grad_fn
-    return None if tensor.grad_fn is None else node_name(tensor.grad_fn)
 
 
 def close(actual, expected, rtol=1e-4, atol=1e-5):
@@ -230,17 +214,13 @@ def close(actual, expected, rtol=1e-4, atol=1e-5):
     return actual.shape == expected.shape and np.allclose(actual, expected, rtol=rtol, atol=atol)
 
 
-def expect_tensor(value, name):
-    expect(is_tensor(value), f"`{name}` should be a tensor, but it is a {type(value).__name__}")
-
-
-def expect_dtype(tensor, name, wanted="float32", why=None):
-    found = dtype_name(tensor)
-    why = why or (
-        "float32 is torch's default, and a float64 tensor usually comes from a NumPy array "
-        "or from asking for float64: create it with torch's defaults"
+def expect_given(tensor, name, given):
+    """``tensor`` (a :class:`Seen`) still holds the values the exercise's given cell put in it."""
+    given = np.asarray(given, dtype=float)
+    expect(
+        tensor.shape == given.shape and close(tensor.values, given),
+        f"`{name}` is not the tensor the given cell created: rerun that cell, then yours",
     )
-    expect(found == wanted, f"`{name}` is {found}, but it should be {wanted}: {why}")
 
 
 def expect_in_graph(tensor, name):
@@ -261,16 +241,6 @@ def expect_values(tensor, name, expected, what, rtol=1e-4, atol=1e-5):
         f"`{name}` has shape {found}, but {what} has shape {expected.shape}",
     )
     expect(close(values(tensor), expected, rtol, atol), f"`{name}` does not hold {what} yet")
-
-
-def array_of(value, name):
-    """A tensor, NumPy array or nested list as a float array; NotYet for anything else."""
-    if is_tensor(value):
-        return values(value)
-    try:
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise NotYet(f"`{name}` should be a tensor, but it is a {type(value).__name__}") from None
 
 
 def expect_none_of(found, mistakes, rtol=1e-4, atol=1e-5):

@@ -203,3 +203,94 @@ def test_checks_never_raise_on_objects_unlike_the_answer(path, junk):
             namespace[name] = junk
     for name, exercise in _exercises(path):
         assert exercise.grade(namespace).status is not Status.CORRECT, name
+
+
+# -- what a submission can do to its own process cannot pass: the judge runs on data ------
+
+PATCHES = """
+import builtins, math
+import numpy
+numpy.allclose = lambda *args, **kwargs: True
+torch.allclose = lambda *args, **kwargs: True
+math.isclose = lambda *args, **kwargs: True
+builtins.abs = lambda value: 0
+"""
+
+
+def test_patched_comparisons_in_the_students_process_do_not_change_the_verdict():
+    import builtins
+    import math
+
+    import numpy
+
+    kept = (numpy.allclose, torch.allclose, math.isclose, builtins.abs)
+    cells = code_cells(SOLUTION_IDS["lesson03"])
+    honest = verdict("q1", "lesson03", with_answer(cells, "q1", "x.grad = torch.zeros(25)"), "torch")
+    try:
+        _, probed = probe_as_graded(with_answer(cells, "q1", PATCHES + "x.grad = torch.zeros(25)"), "torch", "lesson03")
+    finally:
+        numpy.allclose, torch.allclose, math.isclose, builtins.abs = kept
+    patched = dict(exercises_in(_module("lesson03")))["q1"].judge(decode(probed["q1"]))  # the grader's own process
+    assert patched == honest and honest.status is Status.NOT_YET
+
+
+PEEKER = '''
+import sys
+
+class Peeker(torch.Tensor):
+    """Answers every question about itself with an array found in a caller's frame."""
+    asked = []
+
+    def _peek(self):
+        Peeker.asked.append(True)
+        frame = sys._getframe(1)
+        while frame is not None:
+            for value in frame.f_locals.values():
+                if type(value).__name__ == "ndarray" and value.shape == (9,):
+                    return value
+            frame = frame.f_back
+        return self
+
+    def tolist(self):
+        return self._peek().tolist()
+
+    def numpy(self, *args, **kwargs):
+        return self._peek()
+
+    def __array__(self, *args, **kwargs):
+        return self._peek()
+
+
+def df_dx(x):
+    return torch.zeros(9, dtype=torch.float64).as_subclass(Peeker)
+'''
+
+
+def test_a_tensor_that_peeks_at_the_checks_frames_finds_nothing_and_is_not_asked():
+    cells = code_cells(SOLUTION_IDS["lesson01"])
+    index = regions(cells)["q1"][0][0]
+    cells = list(cells)
+    cells[index] = PEEKER
+    namespace, probed = probe_as_graded(cells, "torch", "lesson01")
+    result = dict(exercises_in(_module("lesson01")))["q1"].judge(decode(probed["q1"]))
+    assert result.status is Status.NOT_YET
+    assert namespace["Peeker"].asked == []
+    assert dict(exercises_in(_module("lesson01")))["q1"].grade(namespace) == result
+
+
+@pytest.mark.parametrize("exercise", COURSE_EXERCISES)
+def test_forged_data_gets_the_verdict_of_the_data_and_no_more(exercise):
+    """A submission can forge only its own data: the solution's data passes, and the same
+    data with each top-level entry replaced by junk never passes (a count replaced by another
+    count is honest data, and what the cell before raised does not matter to a right answer)."""
+    lesson, name = exercise.split(".")
+    _, probed = probe_as_graded(code_cells(SOLUTION_IDS[lesson]), "torch", lesson)
+    check = dict(exercises_in(_module(lesson)))[name]
+    data = decode(probed[name])
+    assert check.judge(data).status is Status.CORRECT
+    for key in data:
+        for junk in (None, "junk", {"kind": "tensor"}, {"kind": "other", "type": "list"}, [1, 2], 7):
+            forged = {**data, key: junk}
+            if forged[key] == data[key] or key == "last_error" or (isinstance(data[key], int) and junk == 7):
+                continue
+            assert check.judge(forged).status is not Status.CORRECT, (key, junk)
