@@ -13,7 +13,8 @@ import numpy as np
 import torch
 
 from .exercise import Exercise, NotYet, expect, need
-from .track import DEEP, array, array_in, expect_attempted, float_in, number, part, ran, run, same
+from .track import (DEEP, array, array_in, expect_attempted, expect_no_recursion, float_in, number, part, ran,
+                    run, same)
 
 PRESET = 0.25  # what an input's .grad holds before the op's _backward runs: += must keep it
 UPSTREAM = 1.5  # the gradient arriving at the op's output
@@ -236,11 +237,9 @@ def _judge_order(data):
     deep = part(data, "deep")
     if deep.get("building"):
         raise NotYet(f"building a chain of {DEEP} multiplications with your `Value` raised an error")
-    error = deep.get("error")
-    if isinstance(error, dict) and error.get("type") == "RecursionError":
-        raise NotYet(f"on a chain of {DEEP} operations your sort raised RecursionError: a function that calls "
+    expect_no_recursion(deep, f"on a chain of {DEEP} operations your sort raised RecursionError: a function that calls "
                      "itself once per Value hits Python's recursion limit. Keep the Values still to visit in a "
-                     "list (a stack) and loop until it is empty")
+                        "list (a stack) and loop until it is empty")
     ran(deep, "topological_order")
     length = deep.get("length")
     expect(length == 2 * DEEP + 1, f"on a chain of {DEEP} multiplications by a constant, your order has "
@@ -326,10 +325,8 @@ def _judge_backward(data):
         expect(same(grad, grad_right), f"d/dx exp(2x² sin x) at x = {x0} is {grad:.6g} with your engine; torch "
                f"gives {grad_right:.6g}. The seed's program passed, so look at `**` and `exp`")
     chain = part(data, "chain")
-    error = chain.get("error")
-    if isinstance(error, dict) and error.get("type") == "RecursionError":
-        raise NotYet(f"`backward` on a chain of {DEEP} operations raised RecursionError: walk the order from "
-                     "`topological_order` in a loop, never by calling `_backward` from inside `_backward`")
+    expect_no_recursion(chain, f"`backward` on a chain of {DEEP} operations raised RecursionError: walk the order from "
+                        "`topological_order` in a loop, never by calling `_backward` from inside `_backward`")
     ran(chain, "backward on a long chain")
     expect(same(float_in(chain, "x", "`x.grad`"), 1.0),
            f"on a chain of {DEEP} multiplications by 1, the first Value's gradient should be 1")

@@ -51,6 +51,8 @@ def _op_cases(seed, op):
         inputs = [_values(rng, shape) for shape in input_shapes]
         if op == "relu":  # keep clear of 0, where a derivative has to pick a side
             inputs = [np.where(np.abs(x) < 0.05, 0.5, x) for x in inputs]
+            for x in inputs:  # both sides of 0 in every case, so that a missing mask shows
+                x.flat[0], x.flat[1] = -abs(x.flat[0]), abs(x.flat[1])
         out_shape = apply_op(op, *[torch.from_numpy(x) for x in inputs]).shape
         cases.append((inputs, _values(rng, tuple(out_shape))))
     return cases
@@ -237,7 +239,9 @@ def _sum_to(grad, shape):
 def _program_inputs(seed):
     rng = np.random.default_rng(seed)
     n, k, m = _sizes(rng)
-    return _values(rng, (n, k)), _values(rng, (k, m)), _values(rng, (m,))
+    b = _values(rng, (m,))
+    b[0], b[1] = -10.0, 10.0  # one column all below 0 and one all above, so that relu matters
+    return _values(rng, (n, k)), _values(rng, (k, m)), b
 
 
 def _student_programs(Tensor, layer_loss, seed):

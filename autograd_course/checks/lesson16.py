@@ -12,27 +12,13 @@ import torch
 
 from ..graph.walk import graph_structure, node_name
 from .exercise import Exercise, NotAttempted, NotYet, expect, need
-from .track import DEEP, array, array_in, expect_attempted, new_seed, part, ran, run, same, seed_in
+from .track import (DEEP, array, array_in, catching, expect_attempted, expect_no_recursion, new_seed, part, ran,
+                    same, seed_in)
 from .wire import decode, encode
-
-STUB = {"stub": True, "type": "NotImplementedError", "message": ""}
-
 
 def _plain(structure):
     """A graph structure as the wire gives it back (tuples become lists)."""
     return decode(encode(structure))
-
-
-def _error(error):
-    """What a probe sends about an exception: the whole message (torch's are long)."""
-    return {"type": type(error).__name__, "message": str(error)[:1000], "stub": isinstance(error, NotImplementedError)}
-
-
-def _catching(function, *args):
-    try:
-        return function(*args), None
-    except (Exception, SystemExit) as error:
-        return None, _error(error)
 
 
 # -- q1: leaves and AccumulateGrad ------------------------------------------------------
@@ -55,7 +41,7 @@ def _leaf_facts(Tensor, Node, edge):
         "constant": [None if edge(constant)[0] is None else node_name(edge(constant)[0]), edge(constant)[1]],
         "made_is_grad_fn": edge(made)[0] is marker,
     })
-    grads, error = _catching(_accumulate, x, node)
+    grads, error = catching(_accumulate, x, node)
     facts["accumulate"] = {"error": error} if error else grads
     return facts
 
@@ -69,7 +55,7 @@ def _accumulate(x, node):
 
 def _probe_leaves(namespace):
     Tensor, Node, edge, _ = need(namespace, "Tensor", "Node", "edge", "AccumulateGrad")
-    facts, error = _catching(_leaf_facts, Tensor, Node, edge)
+    facts, error = catching(_leaf_facts, Tensor, Node, edge)
     return {"facts": {"error": error} if error else facts}
 
 
@@ -144,7 +130,7 @@ def _programs(T, no_grad, engine):
 def _probe_recording(namespace):
     Tensor, no_grad, grad_mode = need(namespace, "Tensor", "no_grad", "grad_mode")
     try:
-        result, error = _catching(_programs, Tensor, no_grad, "student")
+        result, error = catching(_programs, Tensor, no_grad, "student")
     finally:
         try:
             grad_mode.enabled = True  # a wrong no_grad must not switch recording off for the next checks
@@ -205,11 +191,11 @@ def _node_grads(Tensor, seed):
     cases = _node_cases(seed)
     a, b, upstream = cases["mul"]
     out = Tensor(a, requires_grad=True) * Tensor(b, requires_grad=True)
-    mul, error = _catching(out.grad_fn.backward, upstream.copy())
+    mul, error = catching(out.grad_fn.backward, upstream.copy())
     result = {"mul": {"error": error} if error else _grads(mul)}
     a, upstream = cases["exp"]
     out = Tensor(a, requires_grad=True).exp()
-    grads, error = _catching(out.grad_fn.backward, upstream.copy())
+    grads, error = catching(out.grad_fn.backward, upstream.copy())
     result["exp"] = {"error": error} if error else _grads(grads)
     return result
 
@@ -223,7 +209,7 @@ def _grads(result):
 def _probe_nodes(namespace):
     Tensor = need(namespace, "Tensor")
     seed = new_seed()
-    result, error = _catching(_node_grads, Tensor, seed)
+    result, error = catching(_node_grads, Tensor, seed)
     return {"seed": seed, "nodes": {"error": error} if error else result}
 
 
@@ -298,8 +284,8 @@ def _deep_backward(T):
 
 def _probe_backward(namespace):
     Tensor = need(namespace, "Tensor")
-    result, error = _catching(_backward_programs, Tensor)
-    deep, deep_error = _catching(_deep_backward, Tensor)
+    result, error = catching(_backward_programs, Tensor)
+    deep, deep_error = catching(_deep_backward, Tensor)
     return {"programs": {"error": error} if error else result, "deep": {"error": deep_error} if deep_error else deep}
 
 
@@ -325,10 +311,8 @@ def _judge_backward(data):
     expect(same(meet, right["meet"]), "for (a·a + a).sum(), where `a` is used three times, `a.grad` is not "
            "torch's: add up what arrives along each path")
     deep = part(data, "deep")
-    error = deep.get("error")
-    if isinstance(error, dict) and error.get("type") == "RecursionError":
-        raise NotYet(f"backward through a chain of {DEEP} operations raised RecursionError: count the edges with "
-                     "a stack of your own, in a loop, not with a function that calls itself")
+    expect_no_recursion(deep, f"backward through a chain of {DEEP} operations raised RecursionError: count the edges with "
+                        "a stack of your own, in a loop, not with a function that calls itself")
     ran(deep, "backward on a long chain")
     expect(same(array_in(deep, "x", "`x.grad`"), np.array([1.0])),
            f"after a chain of {DEEP} multiplications by 1, `x.grad` should be [1.]")
@@ -338,13 +322,6 @@ def _judge_backward(data):
 
 def _version_programs(T, no_grad):
     errors = {}
-
-    def attempt(key, program):
-        try:
-            program()
-            errors[key] = None
-        except Exception as error:
-            errors[key] = _error(error)
 
     def nonleaf():
         x = T(np.ones((2, 2), dtype=np.float32), requires_grad=True)
@@ -375,14 +352,14 @@ def _version_programs(T, no_grad):
         z.sum().backward()
 
     for key, program in (("nonleaf", nonleaf), ("leaf", leaf), ("result", result), ("unsaved", unsaved)):
-        attempt(key, program)
+        errors[key] = catching(program)[1]
     return errors
 
 
 def _probe_versions(namespace):
     Tensor, no_grad, grad_mode = need(namespace, "Tensor", "no_grad", "grad_mode")
     try:
-        errors, error = _catching(_version_programs, Tensor, no_grad)
+        errors, error = catching(_version_programs, Tensor, no_grad)
     finally:
         try:
             grad_mode.enabled = True

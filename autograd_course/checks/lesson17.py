@@ -13,8 +13,8 @@ import torch
 from ..graph.text import graph_text
 from ..graph.walk import graph_structure
 from .exercise import Exercise, NotYet, expect, need
-from .lesson16 import _catching, _plain, _torch_tensor
-from .track import array, array_in, expect_attempted, new_seed, part, ran, same, seed_in
+from .lesson16 import _plain
+from .track import array, array_in, catching, expect_attempted, new_seed, part, ran, same, seed_in
 
 GRID = np.linspace(-2, 2, 25, dtype=np.float32)
 
@@ -39,7 +39,7 @@ def _tutorial(T):
 
 def _probe_tutorial(namespace):
     Tensor = need(namespace, "Tensor")
-    result, error = _catching(_tutorial, Tensor)
+    result, error = catching(_tutorial, Tensor)
     return {"programs": {"error": error} if error else result}
 
 
@@ -80,7 +80,9 @@ def _layer_inputs(seed):
     rng = np.random.default_rng(seed)
     n, k, m = (int(size) for size in rng.choice(np.arange(2, 7), 3, replace=False))
     values = lambda shape: rng.uniform(-1.5, 1.5, size=shape).astype(np.float32)  # noqa: E731
-    return values((n, k)), values((k, m)), values((m,))
+    b = values((m,))
+    b[0], b[1] = 10.0, -10.0  # one column of X @ W - b all below 0 and one all above: relu matters
+    return values((n, k)), values((k, m)), b
 
 
 def _layer(T, seed):
@@ -94,7 +96,7 @@ def _layer(T, seed):
 def _probe_layer(namespace):
     Tensor = need(namespace, "Tensor")
     seed = new_seed()
-    result, error = _catching(_layer, Tensor, seed)
+    result, error = catching(_layer, Tensor, seed)
     return {"seed": seed, "layer": {"error": error} if error else result}
 
 
@@ -149,7 +151,7 @@ def _probe_training(namespace):
                        STEPS, LR)
         return array(list(losses))
 
-    losses, error = _catching(run_training)
+    losses, error = catching(run_training)
     if error is None and losses is None:
         return {"seed": seed, "training": {"kind": "not a list of numbers"}}
     return {"seed": seed, "training": {"error": error} if error else {"losses": losses}}
@@ -195,7 +197,7 @@ def _judge_training(data):
 def _probe_tools(namespace):
     out = need(namespace, "out")
     data = {"module": type(out).__module__[:80]}
-    text, error = _catching(graph_text, out)
+    text, error = catching(graph_text, out)
     data["text"] = {"error": error} if error else {"text": text[:5000]}
     from ..widgets.stepper import BackwardStepper
 
@@ -205,7 +207,7 @@ def _probe_tools(namespace):
         grads = [array(grad) for _, grad in stepper.leaf_grads().values()]
         return {"names": [step.name for step in stepper.steps], "leaf_grads": grads}
 
-    steps, error = _catching(stepped)
+    steps, error = catching(stepped)
     data["stepper"] = {"error": error} if error else steps
     return data
 

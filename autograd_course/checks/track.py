@@ -41,6 +41,15 @@ def run(function, *args):
     return attempt(function, *args)
 
 
+def catching(function, *args):
+    """``run`` keeping an error's whole message (torch's are long; ``run`` keeps a line)."""
+    try:
+        return function(*args), None
+    except (Exception, SystemExit) as error:
+        return None, {"type": type(error).__name__, "message": str(error)[:1000],
+                      "stub": isinstance(error, NotImplementedError)}
+
+
 def new_seed():
     """The seed a probe draws its random shapes and values from; the judge gets it and
     rebuilds the same inputs, so its references never come from the student's objects."""
@@ -88,6 +97,13 @@ def same(actual, expected, rtol=1e-6, atol=1e-9):
     return close(actual, expected, rtol=rtol, atol=atol)
 
 
+def expect_no_recursion(case, hint):
+    """NotYet with ``hint`` when the case raised RecursionError (a recursive graph walk)."""
+    error = case.get("error")
+    if isinstance(error, dict) and error.get("type") == "RecursionError":
+        raise NotYet(hint)
+
+
 def expect_attempted(data, keys, label):
     """NotAttempted when every probed case hit the handed-out stub."""
     cases = [data.get(key) for key in keys]
@@ -98,5 +114,5 @@ def expect_attempted(data, keys, label):
                            "and the `raise` below it with your code")
 
 
-__all__ = ["DEEP", "number", "array", "run", "new_seed", "seed_in", "part", "ran", "float_in",
+__all__ = ["DEEP", "number", "array", "run", "catching", "new_seed", "expect_no_recursion", "seed_in", "part", "ran", "float_in",
            "array_in", "same", "expect_attempted", "describe_error"]
