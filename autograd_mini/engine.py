@@ -7,6 +7,10 @@
    is a topological order, so every node sees its complete gradient.
 3. A node's backward turns the gradient of its output into gradients for its
    inputs and hands them to `next_functions`. AccumulateGrad adds into `.grad`.
+
+`_run` is that walk. What may change how a node runs lives in helpers below it:
+hooks in `_run_hooked`, and targets (`inputs=`, autograd.grad), the profiler and
+anomaly mode in `_Options`; torch's rules for adding into `.grad` in `_accumulate`.
 """
 import warnings
 from collections.abc import Mapping
@@ -92,6 +96,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 # -- the walk ------------------------------------------------------------------
 
 def _run(outputs, grads, retain_graph, create_graph, targets, accumulate):
+    """The backward pass from `outputs`, whose gradients are `grads`, to the leaves."""
     roots = [_root_node(t) for t in outputs]
     if create_graph and accumulate:
         _warn_reference_cycle()
@@ -100,34 +105,27 @@ def _run(outputs, grads, retain_graph, create_graph, targets, accumulate):
     for node, g in zip(roots, grads):
         pending[node] = _sum(pending[node], g, create_graph) if node in pending else g
     ready = [n for n in dict.fromkeys(roots) if dependencies.get(n, 0) == 0]
-    # Targets (inputs= of backward, autograd.grad), the profiler and anomaly mode
-    # each change how a node runs: they live in _Options, away from the plain path.
-    options = None
-    if targets is not None or _hooks.observer is not None or _hooks.anomaly is not None:
-        options = _Options(roots, dependencies, targets, accumulate, create_graph)
+    options = _options(roots, dependencies, targets, accumulate, create_graph)
 
-    with set_grad_enabled(create_graph):
+    with set_grad_enabled(create_graph):  # create_graph: backward itself is recorded
         while ready:
             node = ready.pop()
             grad = pending.pop(node, None)
-            if options is not None:
+            if options is not None:  # targets, the profiler or anomaly mode
                 input_grads = options.run(node, grad)
                 if input_grads is None:
-                    continue  # not needed for any target: leave it untouched
-                _deliver(node, input_grads, pending, dependencies, ready, create_graph)
-            elif grad is not None and node._hooked:
-                _deliver(node, _run_hooked(node, grad, create_graph), pending, dependencies,
-                         ready, create_graph)
+                    continue  # not on the way to any target: left as it is
             elif grad is None:
-                # No gradient reached this node; it still counts as done for its
-                # inputs, which may get gradient along another path.
-                _deliver(node, (), pending, dependencies, ready, create_graph)
+                input_grads = ()  # no gradient came, but the node is done for its inputs
+            elif node._hooked:
+                input_grads = _run_hooked(node, grad, create_graph)
             elif type(node) is AccumulateGrad:
                 _accumulate(node.variable, grad, create_graph)
+                continue
             else:
-                # Passed straight on, not kept in a local: _accumulate can then tell
-                # when the engine holds the only reference to a gradient.
-                _deliver(node, node.backward(grad), pending, dependencies, ready, create_graph)
+                input_grads = node.backward(grad)
+            _deliver(node, input_grads, pending, dependencies, ready, create_graph)
+            input_grads = None  # so _accumulate can tell when the engine holds the only reference
             if not retain_graph:
                 node.release_saved()
     return options.captured if options is not None else None
@@ -140,8 +138,8 @@ def _root_node(t):
 def _deliver(node, input_grads, pending, dependencies, ready, create_graph):
     """Hand each input's gradient to the node it flows into; queue nodes now complete."""
     edges = node._next
-    if len(input_grads) != len(edges):  # a backward may leave out trailing None
-        input_grads = tuple(input_grads) + (None,) * (len(edges) - len(input_grads))
+    if len(input_grads) != len(edges):
+        input_grads = _padded(node, input_grads)
     for next_node, g in zip(edges, input_grads):
         if next_node is None:
             continue
@@ -288,6 +286,13 @@ def _accumulate_leaf(node, grad, create_graph):
 
 
 # -- options: targets, the profiler, anomaly mode ------------------------------------
+
+def _options(roots, dependencies, targets, accumulate, create_graph):
+    """An _Options when any of them is in play, else None (the plain walk)."""
+    if targets is None and _hooks.observer is None and _hooks.anomaly is None:
+        return None
+    return _Options(roots, dependencies, targets, accumulate, create_graph)
+
 
 class _Options:
     """How nodes run when backward has targets (`inputs=`, autograd.grad), when the

@@ -248,35 +248,41 @@ class _RemovableHandle:
 
 
 def _apply(cls, inputs, attrs):
-    record = False
+    """Run an operation; record its node only if grad mode is on and an input requires grad."""
+    if not _records(inputs):
+        # Nothing to record (under no_grad, and for every op inside a plain backward).
+        if cls._static_forward:  # a staticmethod forward runs without making a node at all
+            data = cls.forward(*inputs, **attrs) if attrs else cls.forward(*inputs)
+        else:  # a forward that needs its node (a custom Function's ctx) gets one, dropped after
+            data = _new(cls).forward(*inputs, **attrs)
+        return _output(cls, data, inputs, attrs)
+    node = _new(cls)
+    node._next, node.needs_input_grad = _edges(inputs)
+    out_data = node.forward(*inputs, **attrs)
+    node.save(*inputs, **attrs)
+    if _hooks.anomaly is not None:
+        _hooks.anomaly.record(node)  # where this forward was called from
+    out = _output(cls, out_data, inputs, attrs)
+    out.grad_fn = node
+    out._requires_grad = True
+    if cls.saves_result:
+        node.keep_result(out)
+    return out
+
+
+def _records(inputs):
     if _grad_state.enabled:
         for t in inputs:
             if t._requires_grad:
-                record = True
-                break
-    if record:
-        node = _new(cls)
-        nexts, needs = _edges(inputs)
-        node._next = nexts
-        node.needs_input_grad = _INTERNED.setdefault(needs, needs)  # one shared tuple per pattern
-        out_data = node.forward(*inputs, **attrs)
-        node.save(*inputs, **attrs)
-        if _hooks.anomaly is not None:
-            _hooks.anomaly.record(node)  # where this forward was called from
-    elif cls._static_forward:  # nothing to record, so no node is made
-        out_data = cls.forward(*inputs, **attrs) if attrs else cls.forward(*inputs)
-    else:  # a forward that needs its node: a custom Function's ctx
-        out_data = _new(cls).forward(*inputs, **attrs)
-    if type(out_data) is not _ndarray:  # NumPy returns scalars for 0-d results
-        out_data = _asarray(out_data)
+                return True
+    return False
+
+
+def _output(cls, data, inputs, attrs):
+    if type(data) is not _ndarray:  # NumPy returns scalars for 0-d results
+        data = _asarray(data)
     # A view shares its input's memory and remembers how it was made (views.py).
-    out = _make_view(out_data, inputs[0], cls, attrs) if cls.is_view else _make(out_data)
-    if record:
-        out.grad_fn = node
-        out._requires_grad = True
-        if cls.saves_result:
-            node.keep_result(out)
-    return out
+    return _make_view(data, inputs[0], cls, attrs) if cls.is_view else _make(data)
 
 
 def _edges(inputs):
@@ -295,11 +301,14 @@ def _edges(inputs):
         else:
             nexts.append(None)
             needs.append(False)
-    return tuple(nexts), tuple(needs)
+    needs = tuple(needs)
+    return tuple(nexts), _one_tuple_per_pattern(needs, needs)
 
 
 _new = object.__new__
-_INTERNED = {}
+# needs_input_grad: nodes share one of a few patterns ((True, False), ...), so all
+# nodes with the same pattern share one tuple: fewer objects per node.
+_one_tuple_per_pattern = {}.setdefault
 
 def _unpack_output(node, data, vc, version):
     if vc[0] != version:
