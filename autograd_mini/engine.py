@@ -19,6 +19,7 @@ from sys import getrefcount as _getrefcount
 import numpy as np
 
 from . import _hooks
+from ._numpy_errors import silenced as _silenced
 from .grad_mode import set_grad_enabled
 from .node import AccumulateGrad, Node
 from . import views as _views
@@ -47,7 +48,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
     if inputs is not None:
         # torch retains the gradient of every input: a non-leaf input gets its .grad.
         targets = [_target_node(t, retain=True) for t in inputs]
-    with np.errstate(all="ignore"):  # inf and nan come out silently, as in torch
+    with _silenced():  # inf and nan come out silently, as in torch
         _run(tensors, grads, retain_graph, create_graph, targets, accumulate=True)
 
 
@@ -74,7 +75,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         retain_graph = create_graph
     _check_outputs(outputs, grads)
     targets = [_target_node(t) for t in inputs_tuple]
-    with np.errstate(all="ignore"):  # inf and nan come out silently, as in torch
+    with _silenced():  # inf and nan come out silently, as in torch
         captured = _run(outputs, grads, retain_graph, create_graph, targets, accumulate=False)
     result = []
     for i, (t, node) in enumerate(zip(inputs_tuple, targets)):

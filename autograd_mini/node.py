@@ -21,7 +21,8 @@ from itertools import repeat as _repeat
 from numpy import asarray as _asarray, ndarray as _ndarray
 
 from . import _hooks
-from ._numpy_errors import quiet as _quiet_numpy, restore as _restore_numpy
+from ._numpy_errors import (QUIET as _QUIET_NUMPY, restore as _restore_numpy,
+                            set_state as _set_numpy, state as _numpy_state)
 from .grad_mode import state as _grad_state
 
 
@@ -79,12 +80,11 @@ class Node:
     @classmethod
     def apply(cls, *inputs, **attrs):
         """Run the forward on `inputs` (Tensors) and record the node if needed."""
-        observer = _hooks.observer
-        token = _quiet_numpy()  # inf and nan come out silently, as in torch
+        if _numpy_state() is _QUIET_NUMPY:  # inside a backward pass or another op
+            return _observed_apply(cls, inputs, attrs)
+        token = _set_numpy(_QUIET_NUMPY)  # inf and nan come out silently, as in torch
         try:
-            if observer is not None:
-                return observer.record_forward(cls, inputs, attrs, _apply)
-            return _apply(cls, inputs, attrs)
+            return _observed_apply(cls, inputs, attrs)
         finally:
             _restore_numpy(token)
 
@@ -245,6 +245,14 @@ class _RemovableHandle:
     def remove(self):
         if self._hook in self._hooks:
             self._hooks.remove(self._hook)
+
+
+def _observed_apply(cls, inputs, attrs):
+    """`_apply`, through the profiler or anomaly mode when one is watching."""
+    observer = _hooks.observer
+    if observer is not None:
+        return observer.record_forward(cls, inputs, attrs, _apply)
+    return _apply(cls, inputs, attrs)
 
 
 def _apply(cls, inputs, attrs):
