@@ -130,7 +130,9 @@ class _ExtremumAll(Node):
 
     def backward(self, grad):
         (a,) = self.saved_tensors
-        hits = a._data == self.saved_output._data
+        # A NaN anywhere makes the result NaN, and torch sends the gradient to the NaNs.
+        hits = np.equal(a._data, self.saved_output._data) | (
+            np.isnan(a._data) & np.isnan(self.saved_output._data))
         return (grad * constant((hits / hits.sum()).astype(grad._data.dtype)),)
 
 
