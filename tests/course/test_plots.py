@@ -30,3 +30,14 @@ def test_jacobian_and_column_sums_shows_every_entry_and_the_column_sums():
     np.testing.assert_allclose([p.get_height() for p in bars.patches], [1.25, -1.0, -0.5])
     np.testing.assert_allclose(bars.collections[0].get_offsets()[:, 1], [1.25, -1.0, -0.5])
     plt.close(fig)
+
+
+def test_gradient_field_and_hessian_labels_the_hessians_eigenvalues():
+    grid_x, grid_y = np.meshgrid(np.linspace(-1, 1, 3), np.linspace(-1, 1, 3))
+    H = torch.tensor([[2.0, 0.0], [0.0, 8.0]])  # f = x² + 4y²
+    plots.gradient_field_and_hessian(lambda x, y: x ** 2 + 4 * y ** 2, grid_x, grid_y,
+                                     torch.tensor(2 * grid_x), torch.tensor(8 * grid_y), torch.tensor([0.5, 0.5]), H)
+    field, heat = plt.gcf().axes
+    assert sorted(t.get_text() for t in field.texts if t.get_text()) == ["curvature 2.0", "curvature 8.0"]
+    assert sorted(t.get_text() for t in heat.texts) == ["0.0", "0.0", "2.0", "8.0"]
+    plt.close("all")
