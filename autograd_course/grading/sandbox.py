@@ -133,10 +133,12 @@ def bwrap_command(mode, input_dir, limits, command):
         "--die-with-parent",
         "--new-session",
         "--hostname", "sandbox",
+        # The empty /tmp first, then the read-only binds over it: a course (and its venv)
+        # checked out under /tmp, as a CI clone may be, stays visible inside.
+        "--size", str(limits.scratch_bytes), "--perms", "1777", "--tmpfs", "/tmp",
         *_bind_arguments(),
         "--proc", "/proc",
         "--dev", "/dev",
-        "--size", str(limits.scratch_bytes), "--perms", "1777", "--tmpfs", "/tmp",
         "--size", str(limits.scratch_bytes), "--perms", "0777", "--tmpfs", "/scratch",
         "--ro-bind", str(input_dir), "/input",
         "--chdir", "/scratch",
