@@ -173,6 +173,7 @@ class Tensor:
             raise RuntimeError(
                 "only Tensors of floating point and complex dtype can require gradients")
         self._requires_grad = bool(value)
+        _views.claim_grad(self, value)
 
     def requires_grad_(self, requires_grad=True):
         if self.grad_fn is not None and not requires_grad:
@@ -181,6 +182,7 @@ class Tensor:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         if self.grad_fn is None:
             self._requires_grad = bool(requires_grad)
+            _views.claim_grad(self, requires_grad)
         return self
 
     # -- grad ------------------------------------------------------------------
@@ -234,7 +236,8 @@ class Tensor:
         """The AccumulateGrad node of this leaf: one object for as long as the graph holds it."""
         acc = self._accumulator() if self._accumulator is not None else None
         if acc is None:
-            if _views.info(self) is not None:
+            view = _views.info(self)
+            if view is not None and view.creation == "no_grad" and not view.own_requires_grad:
                 return None  # a view made under no_grad: torch gives it no gradient at all
             acc = _node.AccumulateGrad(self)
             self._accumulator = weakref.ref(acc)

@@ -33,7 +33,7 @@ from .node import Node
 class ViewOf:
     """What a view keeps (torch's ViewInfo and CreationMeta): its base, the view
     operations that made it from the base, and how it was made."""
-    __slots__ = ("base", "chain", "creation", "output_nr", "edge")
+    __slots__ = ("base", "chain", "creation", "output_nr", "edge", "own_requires_grad")
 
     def __init__(self, base, chain, creation, output_nr=0):
         self.base = base          # never itself a view: views of views share the root
@@ -41,12 +41,22 @@ class ViewOf:
         self.creation = creation  # None, "no_grad" or "multi_output": may it change in place?
         self.output_nr = output_nr
         self.edge = None          # for an output of a multi-output node: see OutputEdge
+        # A no_grad view inherits requires_grad from its base but gets no gradient, until
+        # requires_grad_() makes it a leaf of its own (torch's requires_grad flag).
+        self.own_requires_grad = False
 
 
 def info(t):
     """The ViewOf of a view, None for any other tensor (the slot is left unset on
     ordinary tensors, so making them costs nothing extra)."""
     return getattr(t, "_view_of", None)
+
+
+def claim_grad(t, requires_grad):
+    """`t.requires_grad_()` on a view: from now on its gradient is its own (a leaf's)."""
+    view = info(t)
+    if view is not None:
+        view.own_requires_grad = bool(requires_grad)
 
 
 def make_view(data, source, cls, attrs, creation=None, output_nr=0):

@@ -331,6 +331,35 @@ def test_views_made_under_no_grad():
     both(program)
 
 
+
+@pytest.mark.parametrize("make_view", ["reshape", "view", "slice", "index", "t"])
+def test_a_view_made_a_leaf_with_requires_grad_gets_its_gradient(make_view):
+    """`x = torch.arange(25.).reshape(5, 5).requires_grad_()`: x is a view of arange's
+    result, and a leaf of its own; indexing it must send gradient to x.grad."""
+    views = {"reshape": lambda b: b.reshape(5, 5), "view": lambda b: b.view(5, 5),
+             "slice": lambda b: b[5:], "index": lambda b: b.reshape(5, 5)[3], "t": lambda b: b.reshape(5, 5).t()}
+
+    def program(lib):
+        x = views[make_view](lib.arange(25.0)).requires_grad_()
+        picked = x[lib.tensor([1, 1, 3])]
+        picked.sum().backward()
+        return report(x, picked), grads(x.grad), x._is_view()
+
+    both(program)
+
+
+def test_a_no_grad_view_that_asks_for_grad_becomes_a_leaf():
+    def program(lib):
+        a, b = lib.ones(4, requires_grad=True), lib.ones(4)
+        with lib.no_grad():
+            v, w = a[:2], b[:2]
+        before = (v * 2).grad_fn.next_functions[0][0] is None
+        v.requires_grad_(), w.requires_grad_()
+        (v * 2).sum().backward(), (w * 3).sum().backward()
+        return before, grads(v.grad, w.grad, a.grad), report(v, w)
+
+    both(program)
+
 # -- 3. detach_ on a view -----------------------------------------------------------------
 
 def test_detach_in_place_of_a_view_raises():
