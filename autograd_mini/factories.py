@@ -201,6 +201,17 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False, ou
     return _leaf(data.astype(ft), requires_grad)
 
 
+def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False,
+             out=None, layout=None, pin_memory=False):
+    _check_device(device)
+    # Torch raises base to exponents spaced as linspace spaces them (from both ends),
+    # in double precision for the power, then casts once.
+    step = (end - start) / max(steps - 1, 1)
+    i = np.arange(steps, dtype=np.float64)
+    exponents = np.where(i < steps // 2, start + step * i, end - step * (steps - 1 - i))
+    return _leaf(np.power(float(base), exponents).astype(_float_dtype(dtype)), requires_grad)
+
+
 def manual_seed(seed):
     """Seeds the default generator and returns it, as torch does (NumPy's numbers, not torch's)."""
     return default_generator.manual_seed(seed)

@@ -117,6 +117,7 @@ def bind(namespace):
     Tensor.float = lambda self: shape.to(self, np.float32)
     Tensor.double = lambda self: shape.to(self, np.float64)
     Tensor.long = lambda self: shape.to(self, np.int64)
+    Tensor.int = lambda self: shape.to(self, np.int32)
     Tensor.bool = lambda self: shape.to(self, np.bool_)
     Tensor.type_as = lambda self, other: shape.to(self, other._data.dtype)
     Tensor.cpu = lambda self: self

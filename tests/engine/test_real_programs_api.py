@@ -15,7 +15,8 @@ FACTORIES = [
     "lib.empty(2, 3, device={d}).shape", "lib.rand(2, device={d}).shape",
     "lib.randn(2, 3, device={d}).shape", "lib.randint(0, 3, (2,), device={d}).shape",
     "lib.randperm(4, device={d}).sort()[0] if False else lib.randperm(4, device={d}).shape",
-    "lib.arange(3, device={d})", "lib.linspace(0, 1, 3, device={d})", "lib.eye(2, device={d})",
+    "lib.arange(3, device={d})", "lib.linspace(0, 1, 3, device={d})",
+    "lib.logspace(0, 1, 3, device={d})", "lib.eye(2, device={d})",
     "lib.zeros_like(x, device={d})", "lib.ones_like(x, device={d})",
     "lib.full_like(x, 2, device={d})", "lib.rand_like(x, device={d}).shape",
     "lib.randn_like(x, device={d}).shape", "lib.empty_like(x, device={d}).shape",
@@ -64,6 +65,11 @@ CASES = [
     "lib.Tensor(2.5)", "lib.Tensor([[1, 2], [3, 4]]).requires_grad",
     "x.type()", "lib.tensor([1]).type()", "x.type(lib.float64)", "x.type(lib.DoubleTensor)",
     "x.type('torch.DoubleTensor')",
+    # dtype conversions (integers and bools have no gradient)
+    "x.float()", "x.double().grad_fn.name()", "x.int()", "x.long()", "x.bool()",
+    "lib.tensor([1.5, -2.5]).int()", "x.type_as(lib.tensor([1]))",
+    "lib.logspace(0, 1, 3)", "lib.logspace(-1, 2, 7, base=2)",
+    "lib.logspace(0, 1, 4, dtype=lib.float64)", "lib.logspace(0, 1, 3, requires_grad=True)",
     # new_* and other everyday calls
     "x.new_ones(2, 3)", "x.new_zeros((2,))", "x.new_tensor([1, 2])", "x.new_full((2,), 3)",
     "x.new_empty(2).shape", "lib.tensor([1.], dtype=lib.float64).new_ones(2)",
