@@ -416,4 +416,5 @@ TENSOR_METHODS = {
     "new_empty": _new_factory(empty), "new_full": _new_factory(full),
     "new_tensor": new_tensor, "type": tensor_type, "cuda": _cuda,
     "is_cpu": True, "get_device": lambda self: -1,
+    "equal": equal, "allclose": allclose,
 }
