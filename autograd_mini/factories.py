@@ -52,7 +52,15 @@ def _numpy_rng(generator):
     return _rng if generator is None else generator._rng
 
 
-def _shape(size):
+def _shape(size, keyword=None, caller="zeros"):
+    """`zeros(2, 3)`, `zeros((2, 3))` or `zeros(size=(2, 3))` (d2l writes the last)."""
+    if keyword is not None:
+        if size:
+            raise TypeError(f"{caller}() got multiple values for argument 'size'")
+        if not isinstance(keyword, (tuple, list)):
+            raise TypeError(f"{caller}(): argument 'size' must be tuple of ints, not "
+                            f"{type(keyword).__name__}")
+        return tuple(keyword)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         return tuple(size[0])
     return tuple(size)
@@ -117,22 +125,22 @@ def as_tensor(data, dtype=None, device=None):
     return tensor(data, dtype=dtype)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
-          pin_memory=False):
+def zeros(*shape, size=None, dtype=None, device=None, requires_grad=False, out=None,
+          layout=None, pin_memory=False):
     _check_device(device)
-    return _leaf(np.zeros(_shape(size), dtype=_float_dtype(dtype)), requires_grad)
+    return _leaf(np.zeros(_shape(shape, size, "zeros"), dtype=_float_dtype(dtype)), requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
-          pin_memory=False):
+def ones(*shape, size=None, dtype=None, device=None, requires_grad=False, out=None,
+         layout=None, pin_memory=False):
     _check_device(device)
-    return _leaf(np.ones(_shape(size), dtype=_float_dtype(dtype)), requires_grad)
+    return _leaf(np.ones(_shape(shape, size, "ones"), dtype=_float_dtype(dtype)), requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
-          pin_memory=False, memory_format=None):
+def empty(*shape, size=None, dtype=None, device=None, requires_grad=False, out=None,
+          layout=None, pin_memory=False, memory_format=None):
     """torch leaves the memory as it was; here it is zeros (a fine "anything")."""
-    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+    return zeros(*shape, size=size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False, out=None, layout=None,
@@ -225,18 +233,18 @@ def initial_seed():
     return default_generator.initial_seed()
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None,
-         layout=None, pin_memory=False):
+def rand(*shape, size=None, generator=None, dtype=None, device=None, requires_grad=False,
+         out=None, layout=None, pin_memory=False):
     _check_device(device)
-    return _leaf(_numpy_rng(generator).random(_shape(size)).astype(_float_dtype(dtype)),
+    return _leaf(_numpy_rng(generator).random(_shape(shape, size, "rand")).astype(_float_dtype(dtype)),
                  requires_grad)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None,
-          layout=None, pin_memory=False):
+def randn(*shape, size=None, generator=None, dtype=None, device=None, requires_grad=False,
+          out=None, layout=None, pin_memory=False):
     _check_device(device)
-    return _leaf(_numpy_rng(generator).standard_normal(_shape(size)).astype(_float_dtype(dtype)),
-                 requires_grad)
+    normal = _numpy_rng(generator).standard_normal(_shape(shape, size, "randn"))
+    return _leaf(normal.astype(_float_dtype(dtype)), requires_grad)
 
 
 def randint(low, high=None, size=(), generator=None, dtype=None, device=None,

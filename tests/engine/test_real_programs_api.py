@@ -68,6 +68,9 @@ CASES = [
     # dtype conversions (integers and bools have no gradient)
     "x.float()", "x.double().grad_fn.name()", "x.int()", "x.long()", "x.bool()",
     "lib.tensor([1.5, -2.5]).int()", "x.type_as(lib.tensor([1]))",
+    "lib.randn(size=(), requires_grad=True).shape", "lib.rand(size=(2, 3)).shape",
+    "lib.zeros(size=(2, 3))", "lib.ones(size=[2])", "lib.empty(size=(1, 2)).shape",
+    "lib.zeros(size=3)", "lib.ones(2, size=(3,))", "lib.randn(size=(2,), dtype=lib.float64).dtype",
     "lib.logspace(0, 1, 3)", "lib.logspace(-1, 2, 7, base=2)",
     "lib.logspace(0, 1, 4, dtype=lib.float64)", "x.equal(x.detach())", "x.equal(x[:1])",
     "x.exp().grad_fn._saved_result.equal(x.exp())", "x.allclose(x + 1e-9)", "lib.logspace(0, 1, 3, requires_grad=True)",
