@@ -236,8 +236,8 @@ def initial_seed():
 def rand(*shape, size=None, generator=None, dtype=None, device=None, requires_grad=False,
          out=None, layout=None, pin_memory=False):
     _check_device(device)
-    return _leaf(_numpy_rng(generator).random(_shape(shape, size, "rand")).astype(_float_dtype(dtype)),
-                 requires_grad)
+    uniform = _numpy_rng(generator).random(_shape(shape, size, "rand"))
+    return _leaf(uniform.astype(_float_dtype(dtype)), requires_grad)
 
 
 def randn(*shape, size=None, generator=None, dtype=None, device=None, requires_grad=False,

@@ -73,7 +73,8 @@ CASES = [
     "lib.zeros(size=3)", "lib.ones(2, size=(3,))", "lib.randn(size=(2,), dtype=lib.float64).dtype",
     "lib.logspace(0, 1, 3)", "lib.logspace(-1, 2, 7, base=2)",
     "lib.logspace(0, 1, 4, dtype=lib.float64)", "x.equal(x.detach())", "x.equal(x[:1])",
-    "x.exp().grad_fn._saved_result.equal(x.exp())", "x.allclose(x + 1e-9)", "lib.logspace(0, 1, 3, requires_grad=True)",
+    "x.exp().grad_fn._saved_result.equal(x.exp())", "x.allclose(x + 1e-9)",
+    "lib.logspace(0, 1, 3, requires_grad=True)",
     # new_* and other everyday calls
     "x.new_ones(2, 3)", "x.new_zeros((2,))", "x.new_tensor([1, 2])", "x.new_full((2,), 3)",
     "x.new_empty(2).shape", "lib.tensor([1.], dtype=lib.float64).new_ones(2)",
