@@ -343,8 +343,10 @@ def _probe_nan_source(namespace):
     made = programs(engine)
     seen = {}
     for name, values in HIDDEN.items():
-        with warnings.catch_warnings():
-            warnings.simplefilter("always")  # as in a notebook: the probe's own filter hides warnings
+        # Every warning reaches the student's code (the probe's own filter ignores them), and
+        # those it does not catch itself are kept here rather than shown in the check's output.
+        with warnings.catch_warnings(record=True):
+            warnings.simplefilter("always")
             found, error = attempt(nan_source, made[name], to_engine(engine, values))
         left_on = bool(engine.is_anomaly_enabled())
         engine.set_anomaly_enabled(False)

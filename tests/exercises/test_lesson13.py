@@ -196,6 +196,7 @@ def judged(cells, engine):
 
 def test_every_exercise_has_attempts_of_each_kind():
     assert sorted(CASES) == sorted(CHECKS)
+    assert not any(check.legacy for check in CHECKS.values())  # probe and judge, as the grader needs
     for name, cases in CASES.items():
         statuses = {case.status for case in cases}
         assert {"not yet", CORRECT, NOT_ATTEMPTED} <= statuses, name
