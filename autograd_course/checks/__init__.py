@@ -1,4 +1,4 @@
-"""Auto-checked exercises: one module per exercise notebook, ``lesson01`` ... ``lesson12``.
+"""Auto-checked exercises: one module per exercise notebook, ``lesson01`` ... ``lesson17``.
 
 In an exercise notebook::
 

@@ -45,7 +45,7 @@ def _exercises(path):
 
 
 SOLUTION_IDS = {lesson_of(path): path for path in notebook_paths(SOLUTIONS)}
-COURSE = [f"lesson{number:02d}" for number in range(1, 13)]  # the lessons; lesson14+ is another track
+COURSE = [f"lesson{number:02d}" for number in range(1, 13)]  # lesson13: test_lesson13.py; 14+: tests/track
 ALL_EXERCISES = [
     f"{lesson}.{name}" for lesson, path in SOLUTION_IDS.items() for name, _ in _exercises(path)
 ]
