@@ -6,6 +6,7 @@ import numpy as np
 from ..tensor import Tensor
 from . import arithmetic, elementwise, indexing, linalg, reduction, shape
 from . import nn_ops, pointwise, random_fill
+from . import binary_math, unary_math
 from ._util import as_tensor, binary
 
 # name -> function, each both `autograd_mini.name(x, ...)` and `x.name(...)`
@@ -24,6 +25,14 @@ FUNCTIONS = {
     **{n: getattr(indexing, n) for n in ("select", "narrow", "split", "chunk", "unbind")},
     **{n: getattr(nn_ops, n) for n in ("addmm", "softmax", "log_softmax")},
     **{n: getattr(pointwise, n) for n in ("addcmul", "addcdiv", "lerp")},
+    **{n: getattr(unary_math, n) for n in (
+        "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "arcsin",
+        "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "erf", "erfc", "log1p", "expm1",
+        "log2", "log10", "rsqrt", "exp2", "floor", "ceil", "round", "trunc", "fix", "frac",
+        "sinc", "nan_to_num")},
+    **{n: getattr(binary_math, n) for n in (
+        "atan2", "arctan2", "hypot", "logaddexp", "logaddexp2", "xlogy", "remainder", "fmod",
+        "floor_divide", "heaviside", "clamp_min", "clamp_max")},
 }
 FUNCTIONS["multiply"], FUNCTIONS["divide"], FUNCTIONS["subtract"] = (
     FUNCTIONS["mul"], FUNCTIONS["div"], FUNCTIONS["sub"])
@@ -38,7 +47,14 @@ MODULE_ONLY = {"where": elementwise.where, "cat": shape.cat, "concat": shape.con
 # Operations that also have an in-place form `x.name_()` (and `autograd_mini.name_(x)`).
 INPLACE = ("add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "sin", "cos",
            "tanh", "sigmoid", "relu", "abs", "clamp", "reciprocal", "square",
-           "addcmul", "addcdiv", "lerp")
+           "addcmul", "addcdiv", "lerp",
+           "tan", "asin", "acos", "atan", "sinh", "cosh", "erf", "erfc", "log1p", "expm1", "log2",
+           "log10", "rsqrt", "exp2", "floor", "ceil", "round", "trunc", "fix", "frac", "sinc",
+           "nan_to_num", "atan2", "hypot", "xlogy", "remainder", "fmod", "clamp_min", "clamp_max")
+# In-place forms that torch records on a node of their own (asinh_ ... floor_divide_).
+INPLACE_OWN = {**{n: getattr(unary_math, n) for n in (
+    "asinh_", "acosh_", "atanh_", "arcsinh_", "arccosh_", "arctanh_")},
+    "floor_divide_": binary_math.floor_divide_, "heaviside_": binary_math.heaviside_}
 
 
 def _flip(fn):
@@ -60,6 +76,8 @@ OPERATORS = {
     "__truediv__": arithmetic.div, "__rtruediv__": arithmetic.rdiv,
     "__pow__": arithmetic.pow, "__rpow__": arithmetic.rpow,
     "__matmul__": linalg.matmul, "__rmatmul__": _flip(linalg.matmul),
+    "__floordiv__": binary_math.floor_divide, "__rfloordiv__": binary_math.rfloor_divide,
+    "__mod__": binary_math.remainder, "__rmod__": binary_math.rremainder,
     "__neg__": arithmetic.neg, "__abs__": elementwise.abs,
     "__getitem__": indexing.getitem, "__setitem__": indexing.setitem,
     "__lt__": _compare(np.less), "__le__": _compare(np.less_equal),
@@ -104,8 +122,12 @@ def bind(namespace):
         method = _make_inplace(FUNCTIONS[name], name + "_")
         setattr(Tensor, name + "_", method)
         namespace[name + "_"] = method
+    for name, method in INPLACE_OWN.items():
+        setattr(Tensor, name, method)
+        namespace[name] = method
     Tensor.__iadd__, Tensor.__isub__ = Tensor.add_, Tensor.sub_
     Tensor.__imul__, Tensor.__itruediv__ = Tensor.mul_, Tensor.div_
+    Tensor.__ifloordiv__, Tensor.__imod__ = Tensor.floor_divide_, Tensor.remainder_
     Tensor.zero_, Tensor.fill_, Tensor.copy_ = inplace.zero_, inplace.fill_, inplace.copy_
     Tensor.uniform_, Tensor.normal_ = random_fill.uniform_, random_fill.normal_
     Tensor.__invert__ = _invert

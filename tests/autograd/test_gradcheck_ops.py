@@ -168,6 +168,52 @@ for _name in ops.INPLACE:
                        [_INPLACE_INPUTS.get(_method, _A)], {})]
 
 
+# unary_math.py and binary_math.py. Inputs keep clear of poles and of the jumps of the
+# roundings and of % (where finite differences straddle a step).
+_UNIT = _rng.uniform(-0.8, 0.8, (2, 3))
+_OFF_STEP = np.array([[-1.3, -0.2, 0.4], [0.9, -0.7, 1.6]])
+_MATH = {
+    "tan": _A, "asin": _UNIT, "acos": _UNIT, "atan": _A, "sinh": _A, "cosh": _A, "asinh": _A,
+    "acosh": _positive(2, 3) + 1, "atanh": _UNIT, "arcsin": _UNIT, "arccos": _UNIT, "arctan": _A,
+    "arcsinh": _A, "arccosh": _positive(2, 3) + 1, "arctanh": _UNIT, "erf": _A, "erfc": _A,
+    "log1p": _positive(2, 3), "expm1": _A, "log2": _positive(2, 3), "log10": _positive(2, 3),
+    "rsqrt": _positive(2, 3), "exp2": _A, "floor": _OFF_STEP, "ceil": _OFF_STEP,
+    "round": _OFF_STEP, "trunc": _OFF_STEP, "fix": _OFF_STEP, "frac": _OFF_STEP, "sinc": _A,
+    "nan_to_num": _A}
+CASES.update({name: [(getattr(am, name), [x], {})] for name, x in _MATH.items()})
+CASES["round"].append((lambda a: a.round(decimals=1), [_OFF_STEP + 0.03], {}))
+CASES.update({
+    "atan2": [(am.atan2, [_A, _signed(3)], {})],
+    "arctan2": [(am.arctan2, [_A, _B], {})],
+    "hypot": [(am.hypot, [_A, _signed(2, 1)], {})],
+    "logaddexp": [(am.logaddexp, [_A, _signed(3)], {})],
+    "logaddexp2": [(am.logaddexp2, [_A, _B], {})],
+    "xlogy": [(am.xlogy, [_A, _positive(3)], {}), (lambda a: am.xlogy(a, 2.0), [_A], {}),
+              (lambda b: am.xlogy(3.0, b), [_positive(2, 3)], {})],
+    "remainder": [(lambda a: a % 0.7, [_OFF_STEP + 0.05], {}),
+                  (lambda a, b: a % b, [_OFF_STEP + 0.05, np.full((2, 3), 0.7)], {})],
+    "fmod": [(lambda a, b: am.fmod(a, b), [_OFF_STEP + 0.05, np.full((3,), -0.7)], {})],
+    "clamp_min": [(lambda a: a.clamp_min(0.0), [_CLAMPED], {}),
+                  (lambda a, m: am.clamp_min(a, m), [_CLAMPED, np.full((3,), 0.1)], {})],
+    "clamp_max": [(lambda a: a.clamp_max(0.0), [_CLAMPED], {}),
+                  (lambda a, m: a.clamp_max(m), [_CLAMPED, np.full((2, 3), 0.1)], {})],
+    # No derivative in torch: used here on a detached input, as a constant factor.
+    "floor_divide": [(lambda a: a * (a.detach() // 0.37), [_OFF_STEP], {})],
+    "heaviside": [(lambda a: a * a.detach().heaviside(am.tensor(0.5, dtype=am.float64)),
+                   [_A], {})],
+})
+_MATH_INPLACE = {"log2_": _positive(2, 3), "log10_": _positive(2, 3), "rsqrt_": _positive(2, 3),
+                 "log1p_": _positive(2, 3), "asin_": _UNIT, "acos_": _UNIT}
+_MATH_INPLACE_ARGS = {"atan2_": (am.tensor(_B),), "hypot_": (am.tensor(_B),),
+                      "xlogy_": (2.0,), "remainder_": (0.7,), "fmod_": (0.7,),
+                      "clamp_min_": (0.0,), "clamp_max_": (0.0,)}
+for _name in set(_MATH) | {n[:-1] for n in _MATH_INPLACE_ARGS}:
+    _method = _name + "_"
+    if _method in CASES and _name not in ("asinh", "acosh", "atanh"):
+        CASES[_method] = [(lambda a, m=_method: getattr(a.clone(), m)(*_MATH_INPLACE_ARGS.get(m, ())),
+                           [_MATH_INPLACE.get(_method, _MATH[_name] if _name in _MATH else _A)], {})]
+
+
 # Integer results: nothing to differentiate twice.
 _NOT_DIFFERENTIABLE = {"argmax", "argmin"}
 
