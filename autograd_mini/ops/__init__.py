@@ -143,3 +143,24 @@ def bind(namespace):
     Tensor.bool = lambda self: shape.to(self, np.bool_)
     Tensor.type_as = lambda self, other: shape.to(self, other._data.dtype)
     Tensor.cpu = lambda self: self
+
+
+# Reductions, scans, sorting, indexing by tensors, rearranging and contractions (issue 12).
+from . import gather_scatter, rearrange, scans, sorting, statistics  # noqa: E402,I001
+FUNCTIONS.update({
+    **{n: getattr(statistics, n) for n in (
+        "prod", "std", "var", "logsumexp", "amax", "amin", "median", "kthvalue", "mode", "all",
+        "any", "count_nonzero", "nonzero")},
+    **{n: getattr(scans, n) for n in ("cumsum", "cumprod", "cummax", "cummin")},
+    **{n: getattr(sorting, n) for n in ("sort", "argsort", "topk", "msort")},
+    **{n: getattr(gather_scatter, n) for n in (
+        "masked_fill", "masked_select", "gather", "scatter", "scatter_add", "index_select",
+        "index_add", "take")},
+    **{n: getattr(rearrange, n) for n in (
+        "flip", "fliplr", "flipud", "roll", "tril", "triu", "tile", "diff", "trace", "diag",
+        "diag_embed")},
+})
+MODULE_ONLY.update({"where": gather_scatter.where})
+Tensor.repeat, Tensor.unfold = rearrange.repeat, rearrange.unfold  # methods only, as in torch
+for _name in ("masked_fill", "scatter", "scatter_add", "index_add"):
+    setattr(Tensor, _name + "_", _make_inplace(FUNCTIONS[_name], _name + "_"))

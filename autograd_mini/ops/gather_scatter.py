@@ -1,0 +1,318 @@
+"""gather, scatter, scatter_add, index_select, index_add, take, masked_fill,
+masked_select: reading or writing at positions given by an index tensor or a mask.
+Each one's backward is the matching write or read (gather <-> scatter_add,
+index_select <-> index_add), so gradients of gradients work too."""
+import numpy as np
+
+from ..node import Node
+from ..tensor import Tensor
+from ._util import as_tensor, broadcast_error, constant, unbroadcast, wrap_dim
+from .elementwise import where as _where3
+
+
+def _coords(index, dim, shape, what):
+    """NumPy fancy-index keys for `index` along `dim`: every other dimension is
+    counted 0, 1, ... up to the index's own size there (it may be smaller than the
+    tensor's), as torch's gather and scatter read it."""
+    if index.dtype != np.int64:
+        raise RuntimeError(f"{what}(): Expected dtype int64 for index")
+    ndim = len(shape)
+    if index.ndim != ndim and not (index.ndim <= 1 and ndim <= 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    index = index.reshape(index.shape if ndim else ())
+    size = shape[dim] if ndim else 1
+    bad = (index < 0) | (index >= size)  # gather and scatter take no negative indices
+    if bad.any():
+        raise RuntimeError(f"index {int(index[bad][0])} is out of bounds for dimension {dim} "
+                           f"with size {size}")
+    if not ndim:
+        return ()
+    keys = list(np.ogrid[tuple(slice(0, n) for n in index.shape)])
+    keys[dim] = index
+    return tuple(keys)
+
+
+def _part(src, shape):
+    """The leading block of `src` of `shape` (scatter reads only that much of src)."""
+    return src[tuple(slice(0, n) for n in shape)]
+
+
+class GatherBackward0(Node):
+    aten = "aten::gather"
+
+    @staticmethod
+    def forward(a, dim, index):
+        return np.asarray(a._data[_coords(index._data, dim, a._data.shape, "gather")])
+
+    def save(self, a, dim, index):
+        self._saved_dim, self._saved_index, self._saved_sparse_grad = dim, index, False
+        self._saved_self_sym_sizes = a._data.shape
+
+    def backward(self, grad):
+        zeros = constant(np.zeros(self._saved_self_sym_sizes, dtype=grad._data.dtype))
+        return (scatter_add(zeros, self._saved_dim, self._saved_index, grad),)
+
+
+class ScatterBackward0(Node):
+    """scatter(dim, index, src): src's elements written at the indices"""
+    aten = "aten::scatter"
+
+    @staticmethod
+    def forward(a, src, dim, index):
+        out = a._data.copy()
+        keys = _coords(index._data, dim, a._data.shape, "scatter")
+        out[keys] = _part(src._data, index._data.shape).astype(out.dtype, copy=False)
+        return out
+
+    def save(self, a, src, dim, index):
+        self._saved_dim, self._saved_index = dim, index
+
+    def backward(self, grad):
+        need_a, need_src = self.needs_input_grad
+        dim, index = self._saved_dim, self._saved_index
+        return (scatter(grad, dim, index, 0.0) if need_a else None,
+                grad.gather(dim, index) if need_src else None)
+
+
+class ScatterBackward1(Node):
+    """scatter(dim, index, value): one number written at the indices"""
+    aten = "aten::scatter"
+
+    @staticmethod
+    def forward(a, dim, index, value):
+        out = a._data.copy()
+        out[_coords(index._data, dim, a._data.shape, "scatter")] = value
+        return out
+
+    def save(self, a, dim, index, value):
+        self._saved_dim, self._saved_index, self._saved_value = dim, index, value
+
+    def backward(self, grad):
+        return (scatter(grad, self._saved_dim, self._saved_index, 0.0),)
+
+
+class ScatterAddBackward0(Node):
+    aten = "aten::scatter_add"
+
+    @staticmethod
+    def forward(a, src, dim, index):
+        out = a._data.copy()
+        keys = _coords(index._data, dim, a._data.shape, "scatter_add")
+        np.add.at(out, keys, _part(src._data, index._data.shape).astype(out.dtype, copy=False))
+        return out
+
+    def save(self, a, src, dim, index):
+        self._saved_dim, self._saved_index = dim, index
+
+    def backward(self, grad):
+        need_a, need_src = self.needs_input_grad
+        return (grad if need_a else None,
+                grad.gather(self._saved_dim, self._saved_index) if need_src else None)
+
+
+def _vector(index, what):
+    if index._data.ndim > 1:
+        raise IndexError(f"{what}(): Index is supposed to be a vector")
+    return index._data.reshape(-1)
+
+
+class IndexSelectBackward0(Node):
+    aten = "aten::index_select"
+
+    @staticmethod
+    def forward(a, dim, index):
+        data, idx = a._data, _vector(index, "index_select")
+        size = data.shape[dim] if data.ndim else 1
+        bad = (idx < -size) | (idx >= size)
+        if bad.any():
+            raise IndexError("index out of range in self")
+        return np.take(data.reshape(data.shape or (1,)), idx, axis=dim).reshape(
+            data.shape[:dim] + (idx.size,) + data.shape[dim + 1:] if data.ndim else index.shape)
+
+    def save(self, a, dim, index):
+        self._saved_dim, self._saved_index = dim, index
+        self._saved_self_sym_sizes = a._data.shape
+
+    def backward(self, grad):
+        zeros = constant(np.zeros(self._saved_self_sym_sizes, dtype=grad._data.dtype))
+        return (index_add(zeros, self._saved_dim, self._saved_index, grad),)
+
+
+class IndexAddBackward0(Node):
+    aten = "aten::index_add"
+
+    @staticmethod
+    def forward(a, source, dim, index, alpha=1):
+        out = a._data.copy()
+        src = source._data * alpha if alpha != 1 else source._data
+        if out.ndim == 0:
+            return out + src.reshape(())
+        np.add.at(np.moveaxis(out, dim, 0), _vector(index, "index_add"),
+                  np.moveaxis(src.astype(out.dtype, copy=False), dim, 0))
+        return out
+
+    def save(self, a, source, dim, index, alpha=1):
+        self._saved_dim, self._saved_index, self._saved_alpha = dim, index, alpha
+        self._saved_source_dim = source._data.ndim
+
+    def backward(self, grad):
+        need_a, need_src = self.needs_input_grad
+        grad_src = None
+        if need_src:
+            grad_src = grad.index_select(self._saved_dim, self._saved_index)
+            if self._saved_alpha != 1:
+                grad_src = grad_src * self._saved_alpha
+        return (grad if need_a else None, grad_src)
+
+
+class TakeBackward0(Node):
+    aten = "aten::take"
+
+    @staticmethod
+    def forward(a, index):
+        idx, n = index._data, a._data.size
+        bad = (idx < -n) | (idx >= n)
+        if bad.any():
+            raise IndexError(f"out of range: tried to access index {int(idx[bad][0])} on a "
+                             f"tensor of {n} elements.")
+        return a._data.reshape(-1)[idx]
+
+    def save(self, a, index):
+        self._saved_self_sym_sizes, self._saved_index = a._data.shape, index
+
+    def backward(self, grad):
+        from .indexing import index_put
+        index, shape = self._saved_index, self._saved_self_sym_sizes
+        zeros = constant(np.zeros(int(np.prod(shape, dtype=np.int64)), dtype=grad._data.dtype))
+        idx = index._data % max(zeros._data.size, 1)
+        return (index_put(zeros, idx.reshape(-1), grad.reshape(-1), True).reshape(shape),)
+
+
+def _mask_for(a, mask):
+    if mask._data.dtype != np.bool_:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with "
+                           f"dtype {mask.dtype.name.replace('int64', 'long')}")
+    try:
+        np.broadcast_shapes(mask._data.shape, a._data.shape)
+    except ValueError:
+        raise broadcast_error(mask._data.shape, a._data.shape) from None
+    if len(mask._data.shape) > len(a._data.shape) or np.broadcast_shapes(
+            mask._data.shape, a._data.shape) != a._data.shape:
+        raise RuntimeError(f"masked_fill_: mask of shape {list(mask._data.shape)} cannot be "
+                           f"broadcast to {list(a._data.shape)}")
+    return mask._data
+
+
+class MaskedFillBackward0(Node):
+    """masked_fill(mask, number)"""
+    aten = "aten::masked_fill"
+
+    @staticmethod
+    def forward(a, mask, value):
+        return np.where(_mask_for(a, mask), np.asarray(value, dtype=a._data.dtype), a._data)
+
+    def save(self, a, mask, value):
+        self._saved_mask = mask
+
+    def backward(self, grad):
+        return (_where3(self._saved_mask, 0.0, grad),)
+
+
+class MaskedFillBackward1(Node):
+    """masked_fill(mask, 0-d tensor): the value gets the gradient of every filled place"""
+    aten = "aten::masked_fill"
+
+    @staticmethod
+    def forward(a, value, mask):
+        if value._data.ndim:
+            raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but "
+                               f"got tensor with {value._data.ndim} dimension(s).")
+        return np.where(_mask_for(a, mask), value._data.astype(a._data.dtype), a._data)
+
+    def save(self, a, value, mask):
+        self._saved_mask = mask
+
+    def backward(self, grad):
+        mask = self._saved_mask
+        need_a, need_value = self.needs_input_grad
+        return (_where3(mask, 0.0, grad) if need_a else None,
+                _where3(mask, grad, 0.0).sum() if need_value else None)
+
+
+class MaskedSelectBackward0(Node):
+    aten = "aten::masked_select"
+
+    @staticmethod
+    def forward(a, mask):
+        if mask._data.dtype != np.bool_:
+            raise RuntimeError("masked_select: expected BoolTensor for mask")
+        try:
+            shape = np.broadcast_shapes(a._data.shape, mask._data.shape)
+        except ValueError:
+            raise broadcast_error(a._data.shape, mask._data.shape) from None
+        return np.broadcast_to(a._data, shape)[np.broadcast_to(mask._data, shape)]
+
+    def save(self, a, mask):
+        self._self_shape, self._saved_mask = a._data.shape, mask
+
+    def backward(self, grad):
+        from .indexing import index_put
+        mask = self._saved_mask
+        shape = np.broadcast_shapes(self._self_shape, mask._data.shape)
+        zeros = constant(np.zeros(shape, dtype=grad._data.dtype))
+        full = index_put(zeros, np.broadcast_to(mask._data, shape), grad)
+        return (unbroadcast(full, self._self_shape),)
+
+
+# -- the functions users call -------------------------------------------------
+
+def _dim(input, dim):
+    return wrap_dim(dim, input._data.ndim)
+
+
+def gather(input, dim, index, *, sparse_grad=False):
+    return GatherBackward0.apply(input, dim=_dim(input, dim), index=index)
+
+
+def scatter(input, dim, index, src=None, *, value=None, reduce=None):
+    if reduce is not None:
+        raise NotImplementedError("scatter(reduce=...) is not in autograd_mini")
+    src = value if src is None else src
+    if isinstance(src, Tensor):
+        return ScatterBackward0.apply(input, src, dim=_dim(input, dim), index=index)
+    return ScatterBackward1.apply(input, dim=_dim(input, dim), index=index, value=src)
+
+
+def scatter_add(input, dim, index, src):
+    return ScatterAddBackward0.apply(input, src, dim=_dim(input, dim), index=index)
+
+
+def index_select(input, dim, index):
+    return IndexSelectBackward0.apply(input, dim=_dim(input, dim), index=index)
+
+
+def index_add(input, dim, index, source, *, alpha=1):
+    return IndexAddBackward0.apply(input, source, dim=_dim(input, dim), index=index,
+                                   alpha=alpha)
+
+
+def take(input, index):
+    return TakeBackward0.apply(input, index=index)
+
+
+def masked_fill(input, mask, value):
+    if isinstance(value, Tensor):
+        return MaskedFillBackward1.apply(input, value, mask=mask)
+    return MaskedFillBackward0.apply(input, mask=mask, value=value)
+
+
+def masked_select(input, mask):
+    return MaskedSelectBackward0.apply(input, mask=mask)
+
+
+def where(condition, input=None, other=None):
+    """where(cond, x, y) picks element-wise; where(cond) alone is nonzero(as_tuple=True)."""
+    if input is None and other is None:
+        from .statistics import nonzero
+        return nonzero(as_tensor(condition, condition), as_tuple=True)
+    return _where3(condition, input, other)

@@ -1,0 +1,465 @@
+"""prod, var, std, logsumexp, amax, amin, median, kthvalue, mode and the boolean
+reductions (all, any, count_nonzero, nonzero): reductions beyond sum and mean."""
+import numpy as np
+
+from ..node import Node
+from ..tensor import Tensor
+from ._util import constant, wrap_dim
+from .reduction import _ExtremumAll, _dims, _expand_back, _return_type
+from .elementwise import where
+
+
+def _int64_if_integral(data):
+    return np.int64 if data.dtype.kind in "biu" else None
+
+
+def _others_product(a, dim):
+    """For each element along `dim`, the product of all the others, without dividing
+    (so a zero in the input is no problem): exclusive products from the left times
+    exclusive products from the right."""
+    n = a._data.shape[dim]
+    ones_shape = list(a._data.shape)
+    ones_shape[dim] = 1
+    ones = constant(np.ones(ones_shape, dtype=a._data.dtype))
+    from .shape import cat
+    left = cat([ones, a.narrow(dim, 0, n - 1)], dim).cumprod(dim)
+    right = cat([ones, a.flip(dim).narrow(dim, 0, n - 1)], dim).cumprod(dim).flip(dim)
+    return left * right
+
+
+class ProdBackward0(Node):
+    """prod() of all elements"""
+    aten = "aten::prod"
+    saved_names = ("self",)
+    saves_result = True
+
+    @staticmethod
+    def forward(a):
+        return np.asarray(a._data.prod(dtype=_int64_if_integral(a._data)))
+
+    def save(self, a):
+        self.save_for_backward(a)
+
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        if a._data.size == 0:
+            return (grad.expand(a._data.shape),)
+        if not (a._data == 0).any():  # torch's formula when nothing is zero
+            return (grad * (self.saved_output / a),)
+        flat = a.reshape(-1)
+        return (grad * _others_product(flat, 0).reshape(a._data.shape),)
+
+
+class ProdBackward1(Node):
+    """prod(dim)"""
+    aten = "aten::prod"
+    saved_names = ("self",)
+    saves_result = True
+
+    @staticmethod
+    def forward(a, dim, keepdim=False):
+        data = a._data
+        return np.asarray(data.prod(axis=wrap_dim(dim, data.ndim) if data.ndim else None,
+                                    keepdims=keepdim and data.ndim > 0,
+                                    dtype=_int64_if_integral(data)))
+
+    def save(self, a, dim, keepdim=False):
+        self._saved_dim, self._saved_keepdim = wrap_dim(dim, a._data.ndim), keepdim
+        self.save_for_backward(a)
+
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        shape = a._data.shape
+        if not shape:
+            return (grad,)
+        dim = self._saved_dim
+        grad = _expand_back(grad, shape, (dim,), self._saved_keepdim)
+        if a._data.size == 0:
+            return (grad,)
+        if not (a._data == 0).any():
+            return (grad * (_expand_back(self.saved_output, shape, (dim,),
+                                         self._saved_keepdim) / a),)
+        return (grad * _others_product(a, dim),)
+
+
+def _variance(data, axis, correction, keepdim):
+    """The sum of squared deviations over (count - correction); 0/0 is nan, as in torch."""
+    mean = data.mean(axis=axis, keepdims=True)
+    dev = data - mean
+    count = data.size // max(np.asarray(mean).size, 1) if data.size else 0
+    total = (dev * dev).sum(axis=axis, keepdims=keepdim)
+    return np.asarray(total / max(count - correction, 0), dtype=data.dtype)
+
+
+class VarBackward0(Node):
+    aten = "aten::var"
+    saved_names = ("self",)
+
+    @staticmethod
+    def forward(a, dim, correction, keepdim):
+        data = a._data
+        axis = None if dim is None else _dims(dim, data.ndim)
+        return _variance(data, axis, correction, keepdim)
+
+    def save(self, a, dim, correction, keepdim):
+        self._saved_dim = None if dim is None else list(_dims(dim, a._data.ndim))
+        self._saved_correction, self._saved_keepdim = correction, keepdim
+        self.save_for_backward(a)
+
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        return (_var_backward(grad, a, self._saved_dim, self._saved_correction,
+                              self._saved_keepdim),)
+
+
+def _var_backward(grad, a, dim, correction, keepdim):
+    shape = a._data.shape
+    dims = tuple(range(len(shape))) if dim is None else tuple(dim)
+    count = int(np.prod([shape[d] for d in dims])) if shape else 1
+    scale = 2.0 / (count - correction) if count > correction else float("inf")
+    grad = _expand_back(grad, shape, dims, keepdim or dim is None)
+    return (scale * grad) * (a - a.mean(dims, keepdim=True))
+
+
+class StdBackward0(Node):
+    aten = "aten::std"
+    saved_names = ("self",)
+    saves_result = True
+
+    @staticmethod
+    def forward(a, dim, correction, keepdim):
+        return np.sqrt(VarBackward0.forward(a, dim, correction, keepdim))
+
+    def save(self, a, dim, correction, keepdim):
+        VarBackward0.save(self, a, dim, correction, keepdim)
+
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        result = self.saved_output
+        # Where the deviation is 0 the gradient is taken as 0 (torch masks it the same way).
+        grad = where(constant(result._data == 0), 0.0, grad / (result * 2))
+        return (_var_backward(grad, a, self._saved_dim, self._saved_correction,
+                              self._saved_keepdim),)
+
+
+class LogsumexpBackward0(Node):
+    aten = "aten::logsumexp"
+    saved_names = ("self",)
+    saves_result = True
+
+    @staticmethod
+    def forward(a, dim, keepdim=False):
+        data = a._data if a._data.dtype.kind == "f" else a._data.astype(np.float32)
+        axis = _dims(dim, data.ndim)
+        if not axis and data.ndim:
+            axis = tuple(range(data.ndim))
+        peak = data.max(axis=axis, keepdims=True) if data.size else np.zeros(())
+        peak = np.where(np.isfinite(peak), peak, 0)  # all -inf (or an inf) must not give nan
+        out = np.log(np.exp(data - peak).sum(axis=axis, keepdims=True)) + peak
+        return out if keepdim else np.squeeze(out, axis) if axis else out
+
+    def save(self, a, dim, keepdim=False):
+        self._saved_dim = list(_dims(dim, a._data.ndim)) or list(range(a._data.ndim))
+        self._saved_keepdim = keepdim
+        self.save_for_backward(a)
+
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        shape, dims = a._data.shape, tuple(self._saved_dim)
+        result = _expand_back(self.saved_output, shape, dims, self._saved_keepdim)
+        return (_expand_back(grad, shape, dims, self._saved_keepdim) * (a - result).exp(),)
+
+
+class _AmaxAmin(Node):
+    """amax / amin: the gradient is shared evenly between tied elements, as in torch."""
+    saved_names = ("self",)
+    saves_result = True
+    pick = None
+
+    @classmethod
+    def forward(cls, a, dim, keepdim=False):
+        data = a._data
+        axis = _dims(dim, data.ndim) or None
+        if data.size == 0:
+            raise IndexError(f"{cls.aten[6:]}(): Expected reduction dim {axis[0] if axis else 0} "
+                             "to have non-zero size.")
+        return np.asarray(cls.pick(data, axis=axis, keepdims=keepdim))
+
+    def save(self, a, dim, keepdim=False):
+        self._saved_dim = list(_dims(dim, a._data.ndim))
+        self._saved_keepdim = keepdim
+        self.save_for_backward(a)
+
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        shape = a._data.shape
+        dims = tuple(self._saved_dim) or tuple(range(len(shape)))
+        keep = self._saved_keepdim or not self._saved_dim
+        result = _expand_back(self.saved_output, shape, dims, keep)
+        hits = constant((a._data == result._data).astype(grad._data.dtype))
+        return (_expand_back(grad, shape, dims, keep) * hits / hits.sum(dims, keepdim=True),)
+
+
+class AmaxBackward0(_AmaxAmin):
+    aten = "aten::amax"
+    pick = staticmethod(np.max)
+
+
+class AminBackward0(_AmaxAmin):
+    aten = "aten::amin"
+    pick = staticmethod(np.min)
+
+
+def _lower_median(data):
+    flat = np.sort(data.reshape(-1))  # NaN sorts last: the median of anything with NaN is NaN
+    if np.isnan(flat[-1:]).any():
+        return flat[-1]
+    return flat[(flat.size - 1) // 2]
+
+
+class MedianBackward0(_ExtremumAll):
+    """median() of all elements: the lower of the two middle values; the gradient is
+    shared between the elements equal to it, as for max()."""
+    aten = "aten::median"
+
+    @staticmethod
+    def forward(a):
+        if a._data.size == 0:
+            return np.asarray(np.nan, dtype=a._data.dtype)
+        return np.asarray(_lower_median(a._data))
+
+
+class _Selected(Node):
+    """A reduction that picks one element per slice (median(dim), kthvalue, mode):
+    the gradient goes to that element. The indices are found before the node is made."""
+
+    @staticmethod
+    def forward(a, dim, keepdim, indices):
+        values = np.take_along_axis(a._data, indices, axis=dim) if a._data.ndim else a._data
+        return values if keepdim or not a._data.ndim else np.squeeze(values, dim)
+
+    def save(self, a, dim, keepdim, indices):
+        self._saved_dim, self._saved_keepdim = dim, keepdim
+        self._saved_self_sym_sizes = a._data.shape
+        self.kept_indices = indices
+
+    @property
+    def _saved_indices(self):
+        idx = self.kept_indices
+        return Tensor._make(idx if self._saved_keepdim or idx.ndim == 0
+                            else np.squeeze(idx, self._saved_dim))
+
+    def backward(self, grad):
+        shape, dim = self._saved_self_sym_sizes, self._saved_dim
+        if not shape:
+            return (grad,)
+        from .gather_scatter import scatter
+        grad = _expand_back(grad, self.kept_indices.shape, (dim,), self._saved_keepdim)
+        zeros = constant(np.zeros(shape, dtype=grad._data.dtype))
+        return (scatter(zeros, dim, Tensor._make(self.kept_indices), grad),)
+
+
+class MedianBackward1(_Selected):
+    aten = "aten::median"
+
+
+class KthvalueBackward0(_Selected):
+    aten = "aten::kthvalue"
+
+
+class ModeBackward0(_Selected):
+    aten = "aten::mode"
+
+
+def _median_index(row):
+    """torch's median(dim) on one slice: the first NaN if any, else the ((n - 1) // 2)-th
+    element in order of (value, position)."""
+    nan = np.flatnonzero(np.isnan(row)) if row.dtype.kind == "f" else ()
+    if len(nan):
+        return nan[0]
+    return np.argsort(row, kind="stable")[(row.size - 1) // 2]
+
+
+def _quick_select_index(row, k):
+    """The position torch's kthvalue reports: its median-of-three quickselect (ATen's
+    quick_select_template) replayed, so that among equal values the same one is picked."""
+    arr, idx = list(row), list(range(len(row)))
+    is_nan = np.isnan if row.dtype.kind == "f" else (lambda v: False)
+
+    def gt(x, y):
+        return (is_nan(x) and not is_nan(y)) or x > y
+
+    def swap(i, j):
+        arr[i], arr[j] = arr[j], arr[i]
+        idx[i], idx[j] = idx[j], idx[i]
+
+    lo, hi = 0, len(arr) - 1
+    while True:
+        if hi <= lo:
+            break
+        if hi == lo + 1:
+            if gt(arr[lo], arr[hi]):
+                swap(lo, hi)
+            break
+        mid = lo + (hi - lo) // 2
+        swap(mid, lo + 1)
+        if gt(arr[lo + 1], arr[hi]):
+            swap(lo + 1, hi)
+        if gt(arr[lo], arr[hi]):
+            swap(lo, hi)
+        if gt(arr[lo + 1], arr[lo]):
+            swap(lo + 1, lo)
+        i, j, pivot = lo + 1, hi, arr[lo]
+        while True:
+            i += 1
+            while gt(pivot, arr[i]):
+                i += 1
+            j -= 1
+            while gt(arr[j], pivot):
+                j -= 1
+            if j < i:
+                break
+            swap(i, j)
+        swap(lo, j)
+        if j <= k:
+            lo = i
+        if j >= k:
+            hi = j - 1
+    return idx[k]
+
+
+def _mode_index(row):
+    """The most frequent value (the smallest of equally frequent ones), at the last
+    position it occurs, as torch's mode reports for the short slices it sorts stably."""
+    order = np.argsort(row, kind="stable")
+    values = row[order]
+    best, best_count, start = 0, 0, 0
+    for i in range(1, len(values) + 1):
+        if i == len(values) or values[i] != values[i - 1]:
+            if i - start > best_count:
+                best, best_count = i - 1, i - start
+            start = i
+    return order[best]
+
+
+def _indices_along(data, dim, per_slice):
+    """Apply `per_slice` to every 1-D slice along `dim`; the indices, kept along `dim`."""
+    if data.ndim == 0:
+        return np.zeros((), dtype=np.int64)
+    moved = np.moveaxis(data, dim, -1)
+    out = np.empty(moved.shape[:-1], dtype=np.int64)
+    for pos in np.ndindex(out.shape):
+        out[pos] = per_slice(moved[pos])
+    return np.expand_dims(out, dim)
+
+
+median_return = _return_type("median")
+kthvalue_return = _return_type("kthvalue")
+mode_return = _return_type("mode")
+
+
+def _selected(node_cls, result_type, input, dim, keepdim, per_slice):
+    data = input._data
+    dim = wrap_dim(dim, data.ndim)
+    if data.ndim and data.shape[dim] == 0:
+        raise IndexError(f"{node_cls.aten[6:]}(): Expected reduction dim {dim} to have "
+                         "non-zero size.")
+    idx = _indices_along(data, dim, per_slice)
+    values = node_cls.apply(input, dim=dim, keepdim=keepdim, indices=idx)
+    if not keepdim and idx.ndim:
+        idx = np.squeeze(idx, dim)
+    return result_type(values, Tensor._make(idx))
+
+
+# -- the functions users call -------------------------------------------------
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    if dim is None:
+        return ProdBackward0.apply(input)
+    return ProdBackward1.apply(input, dim=dim, keepdim=keepdim)
+
+
+def _correction(dim, unbiased, correction, input):
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    if isinstance(dim, bool):  # x.var(False): the old unbiased argument, positionally
+        dim, unbiased = None, dim
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    if dim is not None:
+        _dims(dim, input._data.ndim)  # torch's error for a dimension out of range
+    return dim, correction
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    dim, correction = _correction(dim, unbiased, correction, input)
+    return VarBackward0.apply(input, dim=dim, correction=correction, keepdim=keepdim)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    dim, correction = _correction(dim, unbiased, correction, input)
+    return StdBackward0.apply(input, dim=dim, correction=correction, keepdim=keepdim)
+
+
+def logsumexp(input, dim=None, keepdim=False):
+    if dim is None:  # required, with torch's wording
+        raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
+    return LogsumexpBackward0.apply(input, dim=dim, keepdim=keepdim)
+
+
+def amax(input, dim=(), keepdim=False):
+    return AmaxBackward0.apply(input, dim=dim, keepdim=keepdim)
+
+
+def amin(input, dim=(), keepdim=False):
+    return AminBackward0.apply(input, dim=dim, keepdim=keepdim)
+
+
+def median(input, dim=None, keepdim=False):
+    if dim is None:
+        return MedianBackward0.apply(input)
+    return _selected(MedianBackward1, median_return, input, dim, keepdim, _median_index)
+
+
+def kthvalue(input, k, dim=-1, keepdim=False):
+    data = input._data
+    d = wrap_dim(dim, data.ndim)
+    size = data.shape[d] if data.ndim else 1
+    if not 1 <= k <= size:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+    return _selected(KthvalueBackward0, kthvalue_return, input, d, keepdim,
+                     lambda row: _quick_select_index(row, k - 1))
+
+
+def mode(input, dim=-1, keepdim=False):
+    return _selected(ModeBackward0, mode_return, input, dim, keepdim, _mode_index)
+
+
+def _bool_reduce(fn, input, dim, keepdim):
+    data = input._data
+    axis = None if dim is None else _dims(dim, data.ndim) or None
+    return Tensor._make(np.asarray(fn(data, axis=axis, keepdims=keepdim and axis is not None)))
+
+
+def all(input, dim=None, keepdim=False):
+    return _bool_reduce(np.all, input, dim, keepdim)
+
+
+def any(input, dim=None, keepdim=False):
+    return _bool_reduce(np.any, input, dim, keepdim)
+
+
+def count_nonzero(input, dim=None):
+    data = input._data
+    axis = None if dim is None else _dims(dim, data.ndim)
+    return Tensor._make(np.asarray(np.count_nonzero(data, axis=axis), dtype=np.int64))
+
+
+def nonzero(input, *, as_tuple=False):
+    data = input._data
+    if as_tuple:
+        hits = np.nonzero(np.atleast_1d(data))
+        return tuple(Tensor._make(h.astype(np.int64)) for h in hits)
+    return Tensor._make(np.argwhere(data).astype(np.int64).reshape(-1, data.ndim))

@@ -1,0 +1,190 @@
+"""prod, var/std, logsumexp, amax/amin, median, kthvalue, mode, the boolean reductions,
+the scans (cumsum ... cummin), sorting (sort, argsort, topk, msort) and the index-tensor
+operations (gather, scatter, index_select, masked_fill, ...) against torch: values,
+indices, dtypes, grad_fn names, graph structure, gradients (ties included) and the
+error messages for bad arguments."""
+import numpy as np
+import pytest
+
+from _twin_ops import check, check_error
+
+rng = np.random.default_rng(12)
+X = rng.uniform(-2, 2, size=(3, 4)).astype(np.float32)
+# Ties in every row (and between rows) for median, sort, amax, cummax...
+TIES = np.array([[1, 3, 3, 2, 1, 3], [2, 2, 2, 2, 2, 2], [0, -1, 5, 5, -1, 0]], np.float32)
+ZEROS = np.array([[1, 0, 2, 3], [0, 0, 3, 1], [1, 2, 3, 4]], np.float64)
+IDX = np.array([[0, 2], [1, 1], [3, 0]], np.int64)
+
+REDUCTIONS = {
+    "prod": lambda m, a: a.prod(),
+    "prod_dim": lambda m, a: a.prod(1),
+    "prod_keep": lambda m, a: m.prod(a, 0, keepdim=True),
+    "std": lambda m, a: a.std(),
+    "std_dim": lambda m, a: a.std(1),
+    "std_biased": lambda m, a: a.std(0, unbiased=False, keepdim=True),
+    "var": lambda m, a: a.var(),
+    "var_dims": lambda m, a: m.var(a, (0, 1), correction=0),
+    "var_corr2": lambda m, a: a.var(1, correction=2, keepdim=True),
+    "var_positional_unbiased": lambda m, a: a.var(False),
+    "logsumexp": lambda m, a: a.logsumexp(1),
+    "logsumexp_keep": lambda m, a: m.logsumexp(a, (0, 1), keepdim=True),
+    "amax": lambda m, a: a.amax(),
+    "amax_dim": lambda m, a: a.amax(1),
+    "amin_dims": lambda m, a: m.amin(a, (0, -1), keepdim=True),
+    "median": lambda m, a: a.median(),
+    "median_dim": lambda m, a: a.median(1),
+    "median_keep": lambda m, a: m.median(a, 0, keepdim=True),
+    "kthvalue": lambda m, a: a.kthvalue(2),
+    "kthvalue_dim0": lambda m, a: a.kthvalue(3, 0, True),
+    "mode": lambda m, a: a.mode(1),
+    "cumsum": lambda m, a: a.cumsum(1),
+    "cumsum0": lambda m, a: m.cumsum(a, dim=0),
+    "cumprod": lambda m, a: a.cumprod(1),
+    "cummax": lambda m, a: a.cummax(1),
+    "cummin": lambda m, a: m.cummin(a, 0),
+    "sort": lambda m, a: a.sort(),
+    "sort_desc": lambda m, a: a.sort(1, descending=True),
+    "sort_stable0": lambda m, a: m.sort(a, dim=0, stable=True),
+    "msort": lambda m, a: a.msort(),
+    "topk": lambda m, a: a.topk(2, 1),
+    "topk_smallest": lambda m, a: a.topk(1, 0, largest=False),
+}
+
+
+@pytest.mark.parametrize("data", ["random", "ties"])
+@pytest.mark.parametrize("name", sorted(REDUCTIONS))
+def test_reductions_match_torch(name, data):
+    if data == "ties" and name.startswith("topk"):
+        pytest.skip("torch's topk picks among equal values in an order of its own")
+    a = X if data == "random" else TIES
+    check(REDUCTIONS[name], [a])
+
+
+@pytest.mark.parametrize("name", ["prod", "prod_dim", "prod_keep", "cumprod", "cumsum"])
+def test_products_with_zeros_have_torch_gradients(name):
+    check(REDUCTIONS[name], [ZEROS])
+    check(REDUCTIONS[name], [ZEROS[:1, :3].copy()])  # one zero only
+
+
+@pytest.mark.parametrize("name", ["prod", "prod_dim", "std_dim", "var", "logsumexp", "amax_dim",
+                                  "median", "median_dim", "cumsum", "cumprod", "sort_desc"])
+def test_second_derivatives_match_torch(name):
+    check(REDUCTIONS[name], [X.astype(np.float64)], double=True)
+
+
+def test_float64_and_nan():
+    nan = np.array([[1.0, np.nan, 3.0, 2.0], [4.0, 0.5, 0.5, 1.0]])
+    for name in ("sort", "sort_desc", "median", "median_dim", "cummax", "amax_dim", "msort"):
+        check(REDUCTIONS[name], [nan])
+
+
+INTEGER = {
+    "all": lambda m, a: (a > 0).all(),
+    "all_dim": lambda m, a: (a > 0).all(1),
+    "any_keep": lambda m, a: m.any(a > 1, 0, keepdim=True),
+    "count_nonzero": lambda m, a: m.count_nonzero(a > 0),
+    "count_nonzero_dim": lambda m, a: (a > 0).count_nonzero(0),
+    "nonzero": lambda m, a: (a > 0).nonzero(),
+    "nonzero_tuple": lambda m, a: m.nonzero(a > 0, as_tuple=True),
+    "where_one_arg": lambda m, a: m.where(a > 0),
+    "argsort": lambda m, a: a.argsort(1),
+    "argsort_desc": lambda m, a: m.argsort(a, dim=0, descending=True),
+    "int_prod": lambda m, a: (a > 0).long().prod(1),
+    "int_cumsum": lambda m, a: (a > 0).cumsum(1),
+    "int_sort": lambda m, a: (a * 2).long().sort(1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INTEGER))
+def test_integer_and_boolean_results_match_exactly(name):
+    check(INTEGER[name], [TIES])
+
+
+INDEXING = {
+    "gather": lambda m, a: a.gather(1, m.tensor(IDX)),
+    "gather_small": lambda m, a: m.gather(a, 0, m.tensor(IDX[:2, :1].copy())),
+    "scatter_src": lambda m, a: a.scatter(1, m.tensor(IDX[:, :1].copy()), a[:, 1:2] * 2),
+    "scatter_value": lambda m, a: a.scatter(0, m.tensor(IDX[:1].copy()), 1.5),
+    "scatter_add": lambda m, a: a.scatter_add(1, m.tensor(IDX), a[:, :2] * 3),
+    "index_select": lambda m, a: a.index_select(1, m.tensor([3, 0, 0])),
+    "index_select0": lambda m, a: m.index_select(a, 0, m.tensor([2])),
+    "index_add": lambda m, a: a.index_add(0, m.tensor([2, 0]), a[:2] * 2),
+    "index_add_alpha": lambda m, a: a.index_add(1, m.tensor([1, 1]), a[:, :2], alpha=0.5),
+    "take": lambda m, a: a.take(m.tensor([[0, 5], [11, 5]])),
+    "masked_fill": lambda m, a: a.masked_fill(a > 0, 0.25),
+    "masked_fill_row_mask": lambda m, a: a.masked_fill(m.tensor([True, False, True, False]), -1.0),
+    "masked_fill_tensor": lambda m, a: a.masked_fill(a < 0, a[0, 0] * 2),
+    "masked_fill_": lambda m, a: (a * 1).masked_fill_(a > 0.5, 2.0),
+    "masked_select": lambda m, a: a.masked_select(a > 0),
+    "masked_select_bcast": lambda m, a: m.masked_select(a, m.tensor([True, False, True, True])),
+    "scatter_": lambda m, a: (a * 1).scatter_(1, m.tensor(IDX), a[:, 1:3]),
+    "scatter_add_": lambda m, a: (a + 0).scatter_add_(1, m.tensor(IDX[:, :1].copy()), a[:, :1]),
+    "index_add_": lambda m, a: (a + 0).index_add_(0, m.tensor([1]), a[2:]),
+    "where_three": lambda m, a: m.where(a > 0, a, a * 3),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INDEXING))
+def test_index_tensor_ops_match_torch(name):
+    check(INDEXING[name], [X])
+
+
+@pytest.mark.parametrize("name", ["gather", "scatter_src", "scatter_add", "index_select",
+                                  "index_add", "take", "masked_fill_tensor", "masked_select"])
+def test_index_tensor_ops_second_derivatives(name):
+    check(INDEXING[name], [X.astype(np.float64)], double=True)
+
+
+ERRORS = {
+    "prod_dim": lambda m, a: a.prod(3),
+    "std_dim": lambda m, a: a.std(5),
+    "std_int": lambda m, a: m.tensor([1, 2]).std(),
+    "logsumexp_no_dim": lambda m, a: a.logsumexp(),
+    "amax_dim": lambda m, a: a.amax(2),
+    "median_dim": lambda m, a: a.median(-3),
+    "kthvalue_k": lambda m, a: a.kthvalue(7, 1),
+    "kthvalue_zero": lambda m, a: a.kthvalue(0),
+    "mode_dim": lambda m, a: a.mode(7),
+    "cumsum_dim": lambda m, a: a.cumsum(2),
+    "cummax_dim": lambda m, a: a.cummax(-3),
+    "sort_dim": lambda m, a: a.sort(2),
+    "topk_k": lambda m, a: a.topk(5),
+    "gather_bounds": lambda m, a: a.gather(1, m.tensor([[5]])),
+    "gather_ndim": lambda m, a: a.gather(1, m.tensor([1])),
+    "scatter_bounds": lambda m, a: a.scatter(0, m.tensor([[3]]), 1.0),
+    "index_select_matrix": lambda m, a: a.index_select(1, m.tensor([[0]])),
+    "take_bounds": lambda m, a: a.take(m.tensor([12])),
+    "masked_fill_shape": lambda m, a: a.masked_fill(m.ones(3, 3) > 0, 1.0),
+}
+
+
+def test_scatter_src_larger_than_index_fails_in_backward_as_in_torch():
+    # torch's own backward returns a gradient of the index's shape for a larger src.
+    check_error(lambda m, a: m.autograd.grad(
+        a.scatter(1, m.tensor(IDX[:, :1].copy()), a * 2).sum(), a.requires_grad_()), [X])
+
+
+@pytest.mark.parametrize("name", sorted(ERRORS))
+def test_errors_match_torch(name):
+    check_error(ERRORS[name], [X])
+
+
+def test_named_tuples_unpack_and_index_like_torch():
+    import autograd_mini
+    x = autograd_mini.tensor(TIES)
+    values, indices = x.median(1)
+    assert x.median(1)[0] is not None and x.median(1).indices.tolist() == indices.tolist()
+    assert type(x.sort()).__name__ == "sort" and type(x.kthvalue(1)).__name__ == "kthvalue"
+    assert repr(x.topk(1)).startswith("autograd_mini.return_types.topk(")
+
+
+def test_torch_node_attributes():
+    import autograd_mini
+    x = autograd_mini.tensor(X, requires_grad=True)
+    node = x.var(1, correction=0, keepdim=True).grad_fn
+    assert (node._saved_dim, node._saved_correction, node._saved_keepdim) == ([1], 0, True)
+    assert node._saved_self is x
+    node = x.prod(1).grad_fn
+    assert node._saved_dim == 1 and node._saved_result.shape == (3,)
+    node = x.sort(1).values.grad_fn
+    assert node._saved_dim == 1 and node._saved_indices.shape == (3, 4)
