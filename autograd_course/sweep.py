@@ -337,7 +337,11 @@ STYLE = {  # mode -> (colour, line style, label)
 def plot(sweeps):
     """One row per sweep: torch's times, NumPy's times (autograd_mini against by hand), and memory."""
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import NullLocator
+    from matplotlib.ticker import FuncFormatter, NullLocator
+
+    plain = FuncFormatter(lambda value, _: f"{value:g}")
+    two_and_five = FuncFormatter(
+        lambda value, _: f"{value:g}" if f"{value:.0e}"[0] in "25" else "")  # between the powers of ten
 
     fig, axes = plt.subplots(len(sweeps), 3, figsize=(15, 4.2 * len(sweeps)), squeeze=False)
     for row, result in zip(axes, sweeps):
@@ -357,6 +361,8 @@ def plot(sweeps):
             ax.set(xscale="log", yscale="log", xlabel=xlabel, ylabel=ylabel, title=f"{title}, by {result.axis}")
             ax.set_xticks(result.values, [str(v) for v in result.values])
             ax.xaxis.set_minor_locator(NullLocator())
+            ax.yaxis.set_major_formatter(plain)  # 0.5, 2, 30 rather than 5 x 10^-1
+            ax.yaxis.set_minor_formatter(two_and_five)
             ax.grid(alpha=0.3)
             ax.legend(fontsize=7)
     fig.tight_layout()
