@@ -4,6 +4,8 @@ import warnings
 import numpy as np
 
 from .. import factories
+from ..grad_mode import no_grad as _no_grad
+from ..ops import activations as _act
 from ..ops import elementwise as _elementwise
 from ..ops import nn_ops as _nn
 from ..ops._util import constant as _constant
@@ -13,10 +15,74 @@ tanh = _elementwise.tanh
 sigmoid = _elementwise.sigmoid
 softmax = _nn.softmax
 log_softmax = _nn.log_softmax
+gelu, silu, mish, leaky_relu = _act.gelu, _act.silu, _act.mish, _act.leaky_relu
+elu, selu, celu, softplus = _act.elu, _act.selu, _act.celu, _act.softplus
+hardtanh, relu6, logsigmoid = _act.hardtanh, _act.relu6, _act.logsigmoid
+hardsigmoid, hardswish = _act.hardsigmoid, _act.hardswish
 
 
 def relu(input, inplace=False):
     return input.relu_() if inplace else input.relu()
+
+
+def softsign(input):
+    return input / (input.abs() + 1)
+
+
+def tanhshrink(input):
+    return input - input.tanh()
+
+
+def softmin(input, dim=None, dtype=None):
+    return _nn.softmax(-input, dim, dtype)
+
+
+def pad(input, pad, mode="constant", value=None):
+    """Constant padding (negative amounts crop); torch's other modes are not here."""
+    if mode != "constant":
+        if mode in ("reflect", "replicate", "circular"):
+            raise NotImplementedError(f"autograd_mini's pad has no mode '{mode}'")
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    return _act.constant_pad_nd(input, pad, 0 if value is None else value)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """input / max(||input||_p along dim, eps), recorded as torch records it."""
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    return input / denom
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """The sum along `dim` of x1 / |x1| * x2 / |x2|: each divided by its norm first, as
+    torch does (it keeps the result in [-1, 1]); the norms are clamped at eps outside the
+    graph, on a clone, as in torch."""
+    if tuple(x1.shape) != tuple(x2.shape):  # torch's expand_outplace: both, or neither
+        shape = np.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
+        x1, x2 = x1.expand(*shape), x2.expand(*shape)
+    n1 = x1.norm(2, dim, keepdim=True).clone()
+    n2 = x2.norm(2, dim, keepdim=True).clone()
+    with _no_grad():
+        n1.clamp_min_(eps)
+        n2.clamp_min_(eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
+def one_hot(tensor, num_classes=-1):
+    """A class index tensor (int64) as rows of zeros with a one at each index."""
+    data = tensor._data
+    if data.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if num_classes == -1:
+        if data.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(data.max()) + 1
+    if data.size and data.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if data.size and data.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    out = np.zeros(data.shape + (num_classes,), dtype=np.int64)
+    np.put_along_axis(out, data[..., None], 1, axis=-1)
+    return Tensor._make(out)
 
 
 def linear(input, weight, bias=None):
@@ -96,4 +162,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
 
 __all__ = ["relu", "tanh", "sigmoid", "softmax", "log_softmax", "linear", "dropout", "mse_loss",
-           "l1_loss", "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy"]
+           "l1_loss", "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy",
+           "gelu", "silu", "mish", "leaky_relu", "elu", "selu", "celu", "softplus", "hardtanh",
+           "relu6", "logsigmoid", "hardsigmoid", "hardswish", "softsign", "tanhshrink", "softmin",
+           "pad", "normalize", "cosine_similarity", "one_hot"]

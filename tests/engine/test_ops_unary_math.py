@@ -5,7 +5,8 @@ inputs that include negatives, zeros and each function's special points."""
 import numpy as np
 import pytest
 
-from _twin import autograd_mini, structure, torch
+from _twin import autograd_mini, torch
+from _twin_grads import compare as _compare, same as _same
 
 NAN, INF = float("nan"), float("inf")
 ANY = [-2.5, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.5]
@@ -80,58 +81,6 @@ X = [-1.5, -0.5, 0.0, 0.0, 0.5, 2.5, 1.0, -2.0, 3.0]
 Y = [2.0, -1.0, 0.0, 2.0, 0.5, 3.0, 1.0, -2.0, -0.0]
 EXACT = {"floor", "ceil", "round", "trunc", "fix", "frac", "x // 2", "x // -1.5", "2 // x",
          "x // y", "x % 2", "2 % x", "clamp_min", "clamp_max", "heaviside", "round decimals<0"}
-
-
-def _np(t):
-    return np.asarray(t.detach().tolist(), dtype=np.float64)
-
-
-def _same(mine, ref, exact=False, rtol=2e-5, atol=1e-6):
-    if ref is None:
-        assert mine is None or not np.any(_np(mine))
-        return
-    assert mine is not None
-    assert tuple(mine.shape) == tuple(ref.shape)
-    assert str(mine.dtype) == str(ref.dtype).replace("torch.", "autograd_mini.")
-    if exact:
-        np.testing.assert_array_equal(_np(mine), _np(ref))
-    else:
-        np.testing.assert_allclose(_np(mine), _np(ref), rtol=rtol, atol=atol, equal_nan=True)
-
-
-def _run(lib, program, arrays, dtype, smooth):
-    xs = [lib.tensor(np.array(a, dtype=dtype), requires_grad=True) for a in arrays]
-    out = program(lib, *xs)
-    seed = lib.tensor(np.linspace(0.5, 1.5, out.numel()).reshape(tuple(out.shape)).astype(dtype))
-    result = {"out": out, "name": out.grad_fn.name(), "graph": structure(out)}
-    try:
-        grads = lib.autograd.grad(out, xs, seed, create_graph=smooth, allow_unused=True)
-    except RuntimeError as e:
-        result["error"] = str(e)
-        return result
-    result["grads"] = grads
-    if smooth:
-        live = [g for g in grads if g is not None and g.requires_grad]
-        result["second"] = lib.autograd.grad(sum((g * g).sum() for g in live), xs,
-                                             allow_unused=True) if live else None
-    return result
-
-
-def _compare(program, arrays, smooth, exact, dtype):
-    with np.errstate(all="ignore"):
-        mine = _run(autograd_mini, program, arrays, dtype, smooth)
-        ref = _run(torch, program, arrays, dtype, smooth)
-    tol = dict(rtol=2e-5, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-12)
-    _same(mine["out"], ref["out"], exact, **tol)
-    assert mine["name"] == ref["name"]
-    assert mine["graph"] == ref["graph"]
-    assert mine.get("error") == ref.get("error")
-    for m, r in zip(mine.get("grads", ()), ref.get("grads", ())):
-        _same(m, r, rtol=tol["rtol"] * 10, atol=tol["atol"] * 10)
-    if smooth and "grads" in ref:
-        assert (mine["second"] is None) == (ref["second"] is None)
-        for m, r in zip(mine["second"] or (), ref["second"] or ()):
-            _same(m, r, rtol=tol["rtol"] * 50, atol=tol["atol"] * 50)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
