@@ -30,7 +30,10 @@ def _zeros(grad):
 def _special(fn, a):
     """A function NumPy lacks (erf, erfc), from the math module, element by element in
     float64, then back to the tensor's float dtype."""
-    data = _float(a)
+    return special_array(fn, _float(a))
+
+
+def special_array(fn, data):
     return np.asarray(np.frompyfunc(fn, 1, 1)(data.astype(np.float64)), dtype=data.dtype)
 
 
