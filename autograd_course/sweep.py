@@ -11,10 +11,10 @@ six ways of running it (`MODES`):
   (`hand_loss_and_grads`, the benchmarks' hand-written `mlp` gradient for any depth).
 
 Time: every mode of one engine runs once per round, in turns, after one warm-up run each, and
-a mode's time is its fastest round (best of ``repeats``). Taking turns matters on a shared
-machine whose speed drifts: modes compared with each other met the same machine. torch runs on
-one thread (`torch.set_num_threads(1)` while sweeping). Times of torch and of NumPy are not
-compared with each other: they use different matrix-product libraries.
+a mode's time is its fastest run (`best_times`: at least ``repeats`` rounds). Taking turns
+matters on a shared machine whose speed drifts: modes compared with each other met the same
+machine. torch and NumPy's OpenBLAS run on one thread each (`one_thread`). Times of torch and of
+NumPy are not compared with each other: they use different matrix-product libraries.
 
 Memory: the peak of the bytes allocated during one run, above what was allocated when it started
 (one run after the warm-up; the bytes do not vary from run to run). Each engine is measured by
@@ -242,28 +242,44 @@ def one_thread():
     """
     threads = torch.get_num_threads()
     blas = _numpy_blas()
-    blas_threads = blas.scipy_openblas_get_num_threads64_() if blas else None
+    blas_threads = blas.get_threads() if blas else None
     torch.set_num_threads(1)
     if blas:
-        blas.scipy_openblas_set_num_threads64_(1)
+        blas.set_threads(1)
     try:
         yield
     finally:
         torch.set_num_threads(threads)
         if blas:
-            blas.scipy_openblas_set_num_threads64_(blas_threads)
+            blas.set_threads(blas_threads)
+
+
+_BLAS_THREADS = (("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_threads64_"),  # NumPy's wheels
+                 ("openblas_get_num_threads64_", "openblas_set_num_threads64_"),
+                 ("openblas_get_num_threads", "openblas_set_num_threads"))  # conda-forge, Debian
+
+
+class _Blas:
+    def __init__(self, library, get, set):
+        self.get_threads, self.set_threads = getattr(library, get), getattr(library, set)
 
 
 def _numpy_blas():
-    """The OpenBLAS that NumPy's wheel bundles, or None (another NumPy build: its threads are left alone)."""
-    folder = Path(np.__file__).parent.parent / "numpy.libs"
-    for library in sorted(folder.glob("libscipy_openblas64_*.so")):
+    """The OpenBLAS NumPy loaded, with its thread count getter and setter, or None (another BLAS:
+    its threads are left alone). Found as threadpoolctl finds it: among the loaded libraries."""
+    try:
+        maps = Path("/proc/self/maps").read_text()
+    except OSError:  # not Linux
+        return None
+    paths = sorted({line.split()[-1] for line in maps.splitlines() if "openblas" in line.lower()})
+    for path in paths:
         try:
-            blas = ctypes.CDLL(str(library))
-            blas.scipy_openblas_get_num_threads64_, blas.scipy_openblas_set_num_threads64_  # noqa: B018
-            return blas
-        except (OSError, AttributeError):
-            pass
+            library = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for get, set_ in _BLAS_THREADS:
+            if hasattr(library, get) and hasattr(library, set_):
+                return _Blas(library, get, set_)
     return None
 
 
@@ -315,8 +331,9 @@ def sweep(axis, values, fixed, width=128, repeats=3):
 def lesson_sweeps(repeats=3):
     """Lesson 10's two sweeps, width 128: depth 1 to 16 at batch 512; batch 16 to 8192 at depth 8.
 
-    At the largest point the hidden layers' outputs are 32 MiB; the whole takes about 10 s on
-    one core of a 2024 laptop-class CPU, and three times as long with SSE4.2 kernels only.
+    At the largest point the hidden layers' outputs are 32 MiB. Both sweeps together took 10 to
+    16 s on this course's 2-core CI machine, and 22 to 28 s with torch and OpenBLAS held to older
+    kernels (the second CPU setting the notebooks are checked under).
     """
     return [sweep("depth", [1, 2, 4, 8, 16], fixed=512, repeats=repeats),
             sweep("batch", [16, 128, 1024, 8192], fixed=8, repeats=repeats)]
