@@ -9,7 +9,7 @@ import numpy as np
 
 from ..node import Node
 from ._util import constant
-from .binary_math import NotImplemented
+from .binary_math import not_implemented
 from .elementwise import _float, where
 from .unary_math import special_array
 
@@ -254,8 +254,7 @@ class HardsigmoidBackward0(Node):
     def backward(self, grad):
         (a,) = self.saved_tensors
         # torch has no second derivative here: its backward is recorded as NotImplemented.
-        return (NotImplemented.apply(grad, a, fn=_hardsigmoid_backward,
-                                     aten="aten::hardsigmoid_backward"),)
+        return (_HardsigmoidBackwardNode.apply(grad, a, fn=_hardsigmoid_backward),)
 
 
 def _hardsigmoid_backward(grad, a):
@@ -263,6 +262,9 @@ def _hardsigmoid_backward(grad, a):
     # torch's kernel multiplies by 1/6 rounded to float32, in float64 too
     return np.where((a._data > -3) & (a._data < 3), g * _number(g, np.float32(1 / 6)),
                     _number(g, 0))
+
+
+_HardsigmoidBackwardNode = not_implemented("aten::hardsigmoid_backward")
 
 
 class HardswishBackward0(Node):

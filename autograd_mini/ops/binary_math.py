@@ -253,27 +253,39 @@ class FmodBackward1(_ModTensor):
 class NotImplemented(Node):
     """What torch records for an op it has no derivative for (floor_divide, heaviside,
     a number % tensor): the graph goes on, but backward through it is an error.
-    Numbers among the operands are attributes, not inputs (no edge for them)."""
-    aten = None
+    One subclass per op (see `not_implemented`), all named as torch names them;
+    numbers among the operands are attributes, not inputs (no edge for them)."""
 
     def name(self):
         return "torch::autograd::NotImplemented"
 
-    def forward(self, *inputs, fn, **attrs):
-        self.aten = attrs.pop("aten")
-        return fn(*inputs, **attrs)
+    @staticmethod
+    def forward(*inputs, fn):
+        return fn(*inputs)
 
     def backward(self, grad):
         raise RuntimeError(f"derivative for {self.aten} is not implemented")
 
 
+_NOT_IMPLEMENTED = {}
+
+
+def not_implemented(aten):
+    """The NotImplemented node class for op `aten` (its name in the profiler and errors)."""
+    cls = _NOT_IMPLEMENTED.get(aten)
+    if cls is None:
+        cls = _NOT_IMPLEMENTED[aten] = type("NotImplemented", (NotImplemented,), {"aten": aten})
+    return cls
+
+
 def _not_differentiable(fn, aten, input, other):
     """fn(input, other) recorded on a NotImplemented node: Python numbers as attributes."""
+    node = not_implemented(aten)
     if isinstance(other, Tensor) and isinstance(input, Tensor):
-        return NotImplemented.apply(input, other, fn=fn, aten=aten)
+        return node.apply(input, other, fn=fn)
     if isinstance(input, Tensor):
-        return NotImplemented.apply(input, fn=lambda a: fn(a, as_tensor(other, a)), aten=aten)
-    return NotImplemented.apply(other, fn=lambda b: fn(as_tensor(input, b), b), aten=aten)
+        return node.apply(input, fn=lambda a: fn(a, as_tensor(other, a)))
+    return node.apply(other, fn=lambda b: fn(as_tensor(input, b), b))
 
 
 def _floor_divide(a, b):

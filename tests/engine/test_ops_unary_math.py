@@ -181,3 +181,20 @@ def test_not_differentiable_ops_keep_requires_grad_and_refuse_backward():
             y.sum().backward()
         with pytest.raises(RuntimeError, match="derivative for aten::remainder is not implemented"):
             (2 % x).sum().backward()
+
+
+def test_profiler_names_the_aten_ops_as_torch_does():
+    def program(lib, x):
+        return [x.tan(), x.log1p(), x.round(decimals=2), x // 2, 2 % x, x.clamp_min(0.0),
+                x.atan2(x), x.xlogy(x), x.nan_to_num(), x.rsqrt(), x.frac(), x.heaviside(x)]
+    names = []
+    for lib in (autograd_mini, torch):
+        x = lib.tensor([0.5, 1.5], requires_grad=True)
+        with lib.autograd.profiler.profile() as prof:
+            program(lib, x)
+        names.append({e.name for e in prof.function_events})
+    mine, ref = names
+    assert mine <= ref
+    assert {"aten::tan", "aten::log1p", "aten::round", "aten::floor_divide", "aten::remainder",
+            "aten::clamp_min", "aten::atan2", "aten::xlogy", "aten::nan_to_num", "aten::rsqrt",
+            "aten::frac", "aten::heaviside"} <= mine
