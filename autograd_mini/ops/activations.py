@@ -145,11 +145,12 @@ class EluBackward0(Node):
 
     def save(self, a, alpha=1.0, scale=1.0, input_scale=1.0):
         self._saved_alpha, self._saved_scale, self._saved_input_scale = alpha, scale, input_scale
+        self._params = alpha, scale, input_scale
         self.save_for_backward(a)
 
     def backward(self, grad):
         (a,) = self.saved_tensors
-        alpha, scale, input_scale = self._saved_alpha, self._saved_scale, self._saved_input_scale
+        alpha, scale, input_scale = self._params
         # exp taken as the constant 1 at 0 itself: the value is the same, and the second
         # derivative there is 0, as in torch (its double backward masks x < 0).
         e = where(_mask(a, lambda x: x < 0), (a * input_scale).exp(), 1.0)
@@ -164,10 +165,11 @@ class EluBackward1(EluBackward0):
 
     def save(self, a, alpha=1.0, scale=1.0, input_scale=1.0):
         self._saved_alpha, self._saved_scale, self._saved_input_scale = alpha, scale, input_scale
+        self._params = alpha, scale, input_scale
 
     def backward(self, grad):
         result = self.saved_output
-        alpha, scale, input_scale = self._saved_alpha, self._saved_scale, self._saved_input_scale
+        alpha, scale, input_scale = self._params
         negative = grad * input_scale * (where(_mask(result, lambda x: x < 0), result, 0.0)
                                          + alpha * scale)
         return (where(_mask(result, lambda x: x <= 0), negative, grad * scale),)
@@ -181,7 +183,7 @@ class CeluBackward0(EluBackward0):
         return EluBackward0.forward(a, alpha, 1.0, 1.0 / alpha)
 
     def save(self, a, alpha=1.0):
-        self._saved_alpha, self._saved_scale, self._saved_input_scale = alpha, 1.0, 1.0 / alpha
+        self._saved_alpha, self._params = alpha, (alpha, 1.0, 1.0 / alpha)
         self.save_for_backward(a)
 
 
@@ -193,7 +195,7 @@ class CeluBackward1(EluBackward1):
         return EluBackward0.forward(a, alpha, 1.0, 1.0 / alpha)
 
     def save(self, a, alpha=1.0):
-        self._saved_alpha, self._saved_scale, self._saved_input_scale = alpha, 1.0, 1.0 / alpha
+        self._saved_alpha, self._params = alpha, (alpha, 1.0, 1.0 / alpha)
 
 
 class SoftplusBackward0(Node):
@@ -289,7 +291,7 @@ class HardswishBackward0(Node):
 class LogSigmoidBackward0(Node):
     """log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)), without overflow."""
     aten = "aten::log_sigmoid_forward"
-    saved_names = ("self",)
+    saved_names = ("self", "buffer")
 
     @staticmethod
     def forward(a):
@@ -297,10 +299,11 @@ class LogSigmoidBackward0(Node):
         return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
 
     def save(self, a):
-        self.save_for_backward(a)
+        # torch's forward also keeps exp(-|x|), its `buffer`; shown, not needed here
+        self.save_for_backward(a, constant(np.exp(-np.abs(_float(a)))))
 
     def backward(self, grad):
-        (a,) = self.saved_tensors
+        a, _ = self.saved_tensors
         return (grad * (-a).sigmoid(),)
 
 

@@ -172,9 +172,6 @@ class _ModScalar(Node):
     def forward(cls, a, other):
         return _modulo(cls.ufunc, a, as_tensor(other, a))
 
-    def save(self, a, other):
-        self._saved_other = other
-
     def backward(self, grad):
         return (grad,)
 

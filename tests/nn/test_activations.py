@@ -150,3 +150,41 @@ def test_modules_in_a_model():
     np.testing.assert_allclose(outs[0][0], outs[1][0], rtol=1e-5)
     for g_mini, g_ref in zip(outs[0][1:], outs[1][1:]):
         np.testing.assert_allclose(g_mini, g_ref, rtol=1e-4, atol=1e-6)
+
+
+SAVED = {
+    "tan": lambda L, x, y: x.tan(), "asin": lambda L, x, y: (x * 0.1).asin(),
+    "expm1": lambda L, x, y: x.expm1(), "rsqrt": lambda L, x, y: x.rsqrt(),
+    "round decimals": lambda L, x, y: x.round(decimals=1), "x % 2": lambda L, x, y: x % 2,
+    "atan2": lambda L, x, y: x.atan2(y), "hypot": lambda L, x, y: x.hypot(y),
+    "xlogy": lambda L, x, y: L.xlogy(2.0, y), "x % y": lambda L, x, y: x % y,
+    "clamp_min": lambda L, x, y: x.clamp_min(0.0), "clamp_max": lambda L, x, y: x.clamp_max(y),
+    "gelu": lambda L, x, y: F(L).gelu(x, approximate="tanh"),
+    "leaky_relu": lambda L, x, y: F(L).leaky_relu(x, 0.2),
+    "selu": lambda L, x, y: F(L).selu(x), "celu": lambda L, x, y: F(L).celu(x, 0.5),
+    "softplus": lambda L, x, y: F(L).softplus(x, 2), "hardtanh": lambda L, x, y: F(L).relu6(x),
+    "logsigmoid": lambda L, x, y: F(L).logsigmoid(x), "pad": lambda L, x, y: F(L).pad(x, (1, 2)),
+    "elu_": lambda L, x, y: F(L).elu(x * 1, inplace=True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAVED))
+def test_saved_attributes_as_torch_names_them(name):
+    """What a graph drawer reads off a node: `_saved_self`, `_saved_alpha`, ..."""
+    found = []
+    for lib in (autograd_mini, torch):
+        x = lib.tensor([0.5, -1.5], requires_grad=True)
+        y = lib.tensor([1.0, -2.0], requires_grad=True)
+        node = SAVED[name](lib, x, y).grad_fn
+        saved = {}
+        for attr in sorted(a for a in dir(node) if a.startswith("_saved_") and not a.endswith("_raw")):
+            value = getattr(node, attr)
+            saved[attr] = value.tolist() if hasattr(value, "tolist") else value
+        found.append(saved)
+    mine, ref = found
+    assert mine.keys() == ref.keys()
+    for key in ref:
+        if isinstance(ref[key], str):
+            assert mine[key] == ref[key]
+        else:
+            np.testing.assert_allclose(mine[key], ref[key], rtol=1e-6)
