@@ -42,6 +42,12 @@ class ViewBackward0(Node):
         return (grad.reshape(self._saved_self_sym_sizes),)
 
 
+class ReshapeAliasBackward0(ViewBackward0):
+    """reshape of a tensor that is not contiguous but whose memory allows a view
+    (x.t().reshape(4, 3), x[:, 0].reshape(3, 1)): torch's _reshape_alias."""
+    aten = "aten::_reshape_alias"
+
+
 class UnsafeViewBackward0(ViewBackward0):
     """The reshape at the end of a batched matmul (torch's _unsafe_view)."""
     aten = "aten::_unsafe_view"
@@ -296,8 +302,11 @@ class StackBackward0(Node):
 
 def reshape(input, *shape):
     """A view when the memory allows it, else a copy (torch's clone + _unsafe_view)."""
-    if _viewable(input._data, shape):
+    data = input._data
+    if data.flags.c_contiguous:
         return ViewBackward0.apply(input, shape=shape)
+    if _viewable(data, shape):
+        return ReshapeAliasBackward0.apply(input, shape=shape)
     return UnsafeViewBackward0.apply(CloneBackward0.apply(input), shape=shape)
 
 
