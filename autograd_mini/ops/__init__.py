@@ -146,7 +146,7 @@ def bind(namespace):
 
 
 # Reductions, scans, sorting, indexing by tensors, rearranging and contractions (issue 12).
-from . import gather_scatter, rearrange, scans, sorting, statistics  # noqa: E402,I001
+from . import combine, contraction, gather_scatter, rearrange, scans, sorting, statistics  # noqa: E402,I001
 FUNCTIONS.update({
     **{n: getattr(statistics, n) for n in (
         "prod", "std", "var", "logsumexp", "amax", "amin", "median", "kthvalue", "mode", "all",
@@ -159,8 +159,12 @@ FUNCTIONS.update({
     **{n: getattr(rearrange, n) for n in (
         "flip", "fliplr", "flipud", "roll", "tril", "triu", "tile", "diff", "trace", "diag",
         "diag_embed")},
+    **{n: getattr(contraction, n) for n in ("outer", "ger", "kron")},
 })
-MODULE_ONLY.update({"where": gather_scatter.where})
+MODULE_ONLY.update({"where": gather_scatter.where, "tensordot": contraction.tensordot,
+                    "einsum": contraction.einsum, **{n: getattr(combine, n) for n in (
+                        "block_diag", "vstack", "hstack", "column_stack", "row_stack",
+                        "meshgrid", "cartesian_prod")}})
 Tensor.repeat, Tensor.unfold = rearrange.repeat, rearrange.unfold  # methods only, as in torch
 for _name in ("masked_fill", "scatter", "scatter_add", "index_add"):
     setattr(Tensor, _name + "_", _make_inplace(FUNCTIONS[_name], _name + "_"))

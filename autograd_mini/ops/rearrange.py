@@ -193,7 +193,11 @@ class DiagonalBackward0_copy(DiagonalBackward0):  # noqa: N801 - torch's own nod
 
 # -- the functions users call -------------------------------------------------
 
-def flip(input, *dims):
+def flip(input, *dims, **kwargs):
+    if "dims" in kwargs:  # x.flip(dims=[0])
+        dims = (kwargs.pop("dims"),)
+    if kwargs:
+        raise TypeError(f"flip() got an unexpected keyword argument '{next(iter(kwargs))}'")
     if len(dims) == 1 and not isinstance(dims[0], int):
         dims = tuple(dims[0])
     return FlipBackward0.apply(input, dims=_dim_list(dims, input._data.ndim))

@@ -218,6 +218,85 @@ for _name in set(_MATH) | {n[:-1] for n in _MATH_INPLACE_ARGS}:
 _NOT_DIFFERENTIABLE = {"argmax", "argmin"}
 
 
+# Reductions, scans, sorting, index tensors, rearranging, contractions (statistics.py,
+# scans.py, sorting.py, gather_scatter.py, rearrange.py, combine.py, contraction.py).
+# Order statistics and running extrema take distinct values: no ties to split.
+_D = _distinct(3, 4)
+_IDX = np.array([[0, 2], [1, 1], [3, 0]])
+CASES.update({
+    "prod": [(am.prod, [_A], {}), (lambda a: a.prod(1), [_A], {}),
+             (lambda a: a.prod(0, keepdim=True), [np.array([[0.5, 0.0, 2.0], [0.0, 0.0, 1.5]])],
+              {})],
+    "std": [(am.std, [_A], {}), (lambda a: a.std(1, keepdim=True), [_A], {})],
+    "var": [(lambda a: a.var(0, correction=0), [_A], {}), (am.var, [_A], {})],
+    "logsumexp": [(lambda a: a.logsumexp(1), [_A], {})],
+    "amax": [(lambda a: a.amax(1), [_D], {}), (am.amax, [_D], {})],
+    "amin": [(lambda a: am.amin(a, (0, 1)), [_D], {})],
+    "median": [(am.median, [_D], {}), (lambda a: a.median(1).values, [_D], {})],
+    "kthvalue": [(lambda a: a.kthvalue(2, 0).values, [_D], {})],
+    "mode": [(lambda a: a.mode(1).values, [_D], {})],
+    "all": [(lambda a: a * (a > 0).all(), [_A], {})],
+    "any": [(lambda a: a * (a > 0).any(1, keepdim=True), [_A], {})],
+    "count_nonzero": [(lambda a: a * am.count_nonzero(a > 0), [_A], {})],
+    "nonzero": [(lambda a: a.take(a.nonzero()[:, 1]), [_A], {})],
+    "cumsum": [(lambda a: a.cumsum(1), [_A], {})],
+    "cumprod": [(lambda a: a.cumprod(1), [_A], {}),
+                (lambda a: a.cumprod(0), [np.array([[0.5, 0.0, 2.0], [0.0, 1.2, 1.5]])], {})],
+    "cummax": [(lambda a: a.cummax(1).values, [_D], {})],
+    "cummin": [(lambda a: a.cummin(0).values, [_D], {})],
+    "sort": [(lambda a: a.sort(1, descending=True).values, [_D], {})],
+    "argsort": [(lambda a: a.gather(1, a.argsort(1)), [_D], {})],
+    "topk": [(lambda a: a.topk(2).values, [_D], {})],
+    "msort": [(am.msort, [_D], {})],
+    "masked_fill": [(lambda a: a.masked_fill(am.tensor(_MASK), 0.5), [_A], {}),
+                    (lambda a, v: a.masked_fill(am.tensor(_MASK), v), [_A, np.array(0.3)], {})],
+    "masked_select": [(lambda a: a.masked_select(am.tensor(_MASK)), [_A], {})],
+    "gather": [(lambda a: a.gather(1, am.tensor(_IDX)), [_D], {})],
+    # scatter: no index twice in a row (which of two writes lands is not defined).
+    "scatter": [(lambda a, b: a.scatter(1, am.tensor(_IDX[[0, 2]]), b), [_D, _signed(2, 2)], {}),
+                (lambda a: a.scatter(1, am.tensor(_IDX), 0.5), [_D], {})],
+    "scatter_add": [(lambda a, b: a.scatter_add(1, am.tensor(_IDX), b), [_D, _signed(3, 2)], {})],
+    "index_select": [(lambda a: a.index_select(1, am.tensor([2, 0, 2])), [_A], {})],
+    "index_add": [(lambda a, b: a.index_add(0, am.tensor([1, 1]), b, alpha=2.0),
+                   [_A, _signed(2, 3)], {})],
+    "take": [(lambda a: a.take(am.tensor([[0, 5], [5, 2]])), [_A], {})],
+    "flip": [(lambda a: a.flip(0, 1), [_A], {})],
+    "fliplr": [(am.fliplr, [_A], {})],
+    "flipud": [(am.flipud, [_A], {})],
+    "roll": [(lambda a: a.roll(1, 1), [_A], {}), (lambda a: a.roll(2), [_A], {})],
+    "tril": [(lambda a: a.tril(), [_signed(3, 3)], {})],
+    "triu": [(lambda a: a.triu(1), [_signed(3, 3)], {})],
+    "tile": [(lambda a: a.tile(2, 1, 2), [_A], {})],
+    "diff": [(lambda a: a.diff(n=2, dim=1), [_signed(2, 4)], {})],
+    "trace": [(am.trace, [_signed(3, 4)], {})],
+    "diag": [(am.diag, [_signed(3)], {}), (lambda a: a.diag(1), [_signed(3, 3)], {})],
+    "diag_embed": [(am.diag_embed, [_A], {})],
+    "outer": [(am.outer, [_signed(3), _signed(2)], {})],
+    "ger": [(am.ger, [_signed(3), _signed(2)], {})],
+    "kron": [(am.kron, [_A, _signed(2, 2)], {})],
+    "tensordot": [(lambda a, b: am.tensordot(a, b, dims=([1], [0])), [_A, _signed(3, 2)], {})],
+    "einsum": [(lambda a, b: am.einsum("ij,kj->ik", a, b), [_A, _signed(4, 3)], {}),
+               (lambda a: am.einsum("ii->i", a), [_signed(3, 3)], {})],
+    "block_diag": [(am.block_diag, [_A, _signed(3)], {})],
+    "vstack": [(lambda a, b: am.vstack([a, b]), [_A, _signed(3)], {})],
+    "row_stack": [(lambda a, b: am.row_stack([a, b]), [_A, _B], {})],
+    "hstack": [(lambda a, b: am.hstack([a, b]), [_A, _signed(2, 1)], {})],
+    "column_stack": [(lambda a, b: am.column_stack([a, b]), [_signed(3), _signed(3, 2)], {})],
+    "meshgrid": [(lambda a, b: am.meshgrid(a, b, indexing="xy"), [_signed(3), _signed(2)], {})],
+    "cartesian_prod": [(am.cartesian_prod, [_signed(3), _signed(2)], {})],
+})
+CASES["where"].append((lambda a: a.take(am.where(a > 0)[0]), [_signed(5)], {}))
+for _name in ("masked_fill", "scatter", "scatter_add", "index_add"):
+    _args = {"masked_fill_": (am.tensor(_MASK), 2.0), "scatter_": (1, am.tensor(_IDX[:2]), 0.5),
+             "scatter_add_": (0, am.tensor([[0, 1, 1]]), am.ones(1, 3, dtype=am.float64)),
+             "index_add_": (1, am.tensor([0]), am.ones(2, 1, dtype=am.float64))}[_name + "_"]
+    CASES[_name + "_"] = [(lambda a, m=_name + "_", args=_args: getattr(a.clone(), m)(*args),
+                           [_A], {})]
+CASES["repeat"] = [(lambda a: a.repeat(2, 1, 2), [_A], {})]
+CASES["unfold"] = [(lambda a: a.unfold(1, 2, 1), [_signed(2, 4)], {})]
+_NOT_DIFFERENTIABLE |= {"all", "any", "count_nonzero", "nonzero"}
+
+
 def _params(skip=()):
     return [pytest.param(fn, arrays, kwargs, id=f"{name}-{i}")
             for name, cases in CASES.items() if name not in skip
