@@ -26,7 +26,7 @@ def fastest(profiles):
     return min(profiles, key=lambda prof: prof.self_cpu_time_total)
 
 
-def best_of(profile, run, runs=5, warmup=1, **options):
+def best_of(profile, run, runs=10, warmup=1, **options):
     """Call ``run()`` ``warmup`` times unprofiled, then ``runs`` times inside
     ``profile(**options)``; return the fastest of those profiles.
 
