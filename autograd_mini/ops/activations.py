@@ -11,13 +11,18 @@ from ..node import Node
 from ._util import constant
 from .binary_math import not_implemented
 from .elementwise import _float, where
-from .unary_math import special_array
+from .unary_math import require_float, special_array
 
 _SQRT1_2 = math.sqrt(0.5)
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 _KAPPA = 0.044715
 SELU_ALPHA, SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+
+
+def _floats(a, kernel):
+    require_float(a._data, kernel)
+    return a._data
 
 
 def _mask(t, condition):
@@ -35,7 +40,7 @@ class GeluBackward0(Node):
 
     @staticmethod
     def forward(a, approximate="none"):
-        x = _float(a)
+        x = _floats(a, "GeluKernelImpl")
         if approximate == "tanh":
             inner = _number(x, _SQRT_2_OVER_PI) * (x + _number(x, _KAPPA) * x * x * x)
             return _number(x, 0.5) * x * (1 + np.tanh(inner))
@@ -68,7 +73,7 @@ class SiluBackward0(Node):
 
     @staticmethod
     def forward(a):
-        x = _float(a)
+        x = _floats(a, "silu_cpu")
         return x / (1 + np.exp(-x))
 
     def save(self, a):
@@ -87,7 +92,7 @@ class MishBackward0(Node):
 
     @staticmethod
     def forward(a):
-        x = _float(a)
+        x = _floats(a, "mish_cpu")
         return x * np.tanh(np.logaddexp(0, x))
 
     def save(self, a):
@@ -106,7 +111,7 @@ class LeakyReluBackward0(Node):
 
     @staticmethod
     def forward(a, negative_slope=0.01):
-        x = a._data
+        x = _floats(a, "leaky_relu_cpu")
         return np.where(x > 0, x, x * _number(x, negative_slope))
 
     def save(self, a, negative_slope=0.01):
@@ -139,7 +144,7 @@ class EluBackward0(Node):
 
     @staticmethod
     def forward(a, alpha=1.0, scale=1.0, input_scale=1.0):
-        x = _float(a)
+        x = _floats(a, "elu_cpu")
         negative = np.expm1(x * _number(x, input_scale)) * _number(x, alpha * scale)
         return np.where(x > 0, x * _number(x, scale), negative)
 
@@ -205,7 +210,7 @@ class SoftplusBackward0(Node):
 
     @staticmethod
     def forward(a, beta=1.0, threshold=20.0):
-        x = _float(a)
+        x = _floats(a, "softplus_cpu")
         bx = x * _number(x, beta)
         return np.where(bx > threshold, x, np.log1p(np.exp(bx)) / _number(x, beta))
 
@@ -247,7 +252,7 @@ class HardsigmoidBackward0(Node):
 
     @staticmethod
     def forward(a):
-        x = _float(a)
+        x = _floats(a, "hardsigmoid_cpu")
         return np.clip(x + 3, 0, 6).astype(x.dtype, copy=False) / _number(x, 6)
 
     def save(self, a):
@@ -276,7 +281,7 @@ class HardswishBackward0(Node):
 
     @staticmethod
     def forward(a):
-        x = _float(a)
+        x = _floats(a, "hardswish_cpu")
         return x * np.clip(x + 3, 0, 6).astype(x.dtype, copy=False) / _number(x, 6)
 
     def save(self, a):
@@ -295,7 +300,7 @@ class LogSigmoidBackward0(Node):
 
     @staticmethod
     def forward(a):
-        x = _float(a)
+        x = _floats(a, "log_sigmoid_cpu")
         return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
 
     def save(self, a):

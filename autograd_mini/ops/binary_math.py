@@ -8,8 +8,8 @@ from ..node import Node
 from ..tensor import Tensor
 from ._util import arrays, as_tensor, binary, constant, input_shapes, result_dtype, unbroadcast
 from .elementwise import where
+from .unary_math import require_float
 
-_TORCH_NAME = {"i": "Long", "u": "Byte", "b": "Bool"}
 
 
 def _float_binary(ufunc, a, b, name=None):
@@ -18,7 +18,7 @@ def _float_binary(ufunc, a, b, name=None):
     dt = result_dtype(a, b)
     if dt.kind != "f":
         if name is not None:
-            raise NotImplementedError(f'"{name}_cpu" not implemented for \'{_TORCH_NAME[dt.kind]}\'')
+            require_float(np.empty(0, dt), f"{name}_cpu")
         dt = dtypes.default_float.np
     da, db = a._data.astype(dt, copy=False), b._data.astype(dt, copy=False)
     try:
@@ -221,18 +221,28 @@ def _modulo(ufunc, a, b):
     return binary(ufunc, a, b)
 
 
+def _torch_remainder(a, b):
+    """a - floor(a / b) * b for floats as torch computes it: fmod, then shifted by b where
+    the signs differ; a zero result keeps fmod's sign (NumPy's takes b's)."""
+    if a.dtype.kind != "f" and b.dtype.kind != "f":
+        return np.remainder(a, b)
+    mod = np.fmod(a, b)
+    shift = (mod != 0) & ((b < 0) != (mod < 0))
+    return np.where(shift, mod + b, mod)
+
+
 def _trunc_divide(a, b):
     return np.trunc(a / b) if a.dtype.kind == "f" else np.fix(a / b).astype(a.dtype)
 
 
 class RemainderBackward0(_ModScalar):
     aten = "aten::remainder"
-    ufunc = staticmethod(np.remainder)  # the sign of the divisor, as Python's %
+    ufunc = staticmethod(_torch_remainder)  # the sign of the divisor, as Python's %
 
 
 class RemainderBackward1(_ModTensor):
     aten = "aten::remainder"
-    ufunc = staticmethod(np.remainder)
+    ufunc = staticmethod(_torch_remainder)
     quotient = staticmethod(np.floor_divide)
 
 
@@ -399,7 +409,7 @@ def xlogy(input, other):
 
 def remainder(input, other):
     if not isinstance(input, Tensor):  # number % tensor: torch has no derivative for it
-        return _not_differentiable(lambda a, b: _modulo(np.remainder, a, b), "aten::remainder",
+        return _not_differentiable(lambda a, b: _modulo(_torch_remainder, a, b), "aten::remainder",
                                    input, other)
     if isinstance(other, Tensor):
         return RemainderBackward1.apply(input, other)

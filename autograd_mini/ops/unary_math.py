@@ -285,8 +285,7 @@ class RoundBackward1(Node):
     @staticmethod
     def forward(a, decimals):
         data = a._data
-        if data.dtype.kind in "biu":
-            raise NotImplementedError(f'"round_cpu" not implemented for \'{_TORCH_NAME[data.dtype.kind]}\'')
+        require_float(data, "round_vml_cpu" if decimals == 0 else "round_cpu")
         ten_pow = np.asarray(10.0 ** abs(decimals), dtype=data.dtype)
         if decimals < 0:
             return np.rint(data / ten_pow) * ten_pow
@@ -296,7 +295,15 @@ class RoundBackward1(Node):
         return (_zeros(grad),)
 
 
-_TORCH_NAME = {"i": "Long", "u": "Byte", "b": "Bool"}
+_TORCH_NAME = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
+               "uint8": "Byte", "bool": "Bool"}
+
+
+def require_float(data, kernel):
+    """torch's error for a float-only kernel given an integer (or bool) tensor."""
+    if data.dtype.kind != "f":
+        raise NotImplementedError(
+            f'"{kernel}" not implemented for \'{_TORCH_NAME.get(data.dtype.name, data.dtype.name)}\'')
 
 
 class FracBackward0(Node):
@@ -306,8 +313,7 @@ class FracBackward0(Node):
     @staticmethod
     def forward(a):
         data = a._data
-        if data.dtype.kind != "f":
-            raise NotImplementedError(f'"frac_cpu" not implemented for \'{_TORCH_NAME[data.dtype.kind]}\'')
+        require_float(data, "frac_cpu")
         return data - np.trunc(data)
 
     def backward(self, grad):
@@ -469,8 +475,8 @@ def ceil(input):
     return CeilBackward0.apply(input)
 
 
-def round(input, *, decimals=0):
-    if decimals == 0:
+def round(input, *, decimals=None):
+    if decimals is None:  # round(x, decimals=0) is torch's other overload, RoundBackward1
         return RoundBackward0.apply(input)
     return RoundBackward1.apply(input, decimals=decimals)
 

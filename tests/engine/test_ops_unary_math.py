@@ -40,6 +40,7 @@ UNARY = {
     "ceil": (lambda m, x: m.ceil(x), HALVES, False),
     "round": (lambda m, x: x.round(), HALVES, False),
     "round decimals": (lambda m, x: x.round(decimals=1), [0.15, 1.25, 2.35, -0.45, 0.0], False),
+    "round decimals=0": (lambda m, x: x.round(decimals=0), HALVES, False),
     "round decimals<0": (lambda m, x: m.round(x, decimals=-1), [15.0, 25.0, -35.0, 1234.0], False),
     "trunc": (lambda m, x: x.trunc(), HALVES, False),
     "fix": (lambda m, x: m.fix(x), HALVES, False),
@@ -79,7 +80,7 @@ BINARY = {
 # clamp and logaddexp, zeros and negatives for xlogy.
 X = [-1.5, -0.5, 0.0, 0.0, 0.5, 2.5, 1.0, -2.0, 3.0]
 Y = [2.0, -1.0, 0.0, 2.0, 0.5, 3.0, 1.0, -2.0, -0.0]
-EXACT = {"floor", "ceil", "round", "trunc", "fix", "frac", "x // 2", "x // -1.5", "2 // x",
+EXACT = {"round decimals=0", "floor", "ceil", "round", "trunc", "fix", "frac", "x // 2", "x // -1.5", "2 // x",
          "x // y", "x % 2", "2 % x", "clamp_min", "clamp_max", "heaviside", "round decimals<0"}
 
 
@@ -139,6 +140,17 @@ def test_torch_namespace_inplace_forms():
         assert x.tolist() == pytest.approx([0.0, np.tan(1.0), np.tan(-3.0)], rel=1e-6)
 
 
+def test_signed_zeros_of_remainder_as_torch():
+    """torch keeps fmod's sign on a zero result; NumPy's % takes the divisor's."""
+    for values, divisor in [([-0.0, 0.0, 4.0, -4.0], -2.0), ([4.0, -4.0, -0.0], 2.0)]:
+        mine = autograd_mini.tensor(values) % divisor
+        ref = torch.tensor(values) % divisor
+        assert np.signbit(mine.tolist()).tolist() == np.signbit(ref.tolist()).tolist()
+        mine = autograd_mini.remainder(2.0, autograd_mini.tensor([1.0, -2.0]))
+        ref = torch.remainder(2.0, torch.tensor([1.0, -2.0]))
+        assert np.signbit(mine.tolist()).tolist() == np.signbit(ref.tolist()).tolist()
+
+
 def test_integer_inputs():
     for op, dtype in [(lambda t: t.tan(), "float32"), (lambda t: t.erf(), "float32"),
                       (lambda t: t.log1p(), "float32"), (lambda t: t.floor(), "int64"),
@@ -154,6 +166,7 @@ def test_integer_inputs():
 
 @pytest.mark.parametrize("program", [
     lambda m: m.tensor([1, 2]).round(decimals=1),
+    lambda m: m.tensor([1, 2]).round(decimals=0),
     lambda m: m.tensor([1, 2]).frac(),
     lambda m: m.tensor([1, 2]).hypot(m.tensor([1, 2])),
     lambda m: m.tensor([1, 2]).logaddexp(m.tensor([1, 2])),
@@ -161,7 +174,7 @@ def test_integer_inputs():
     lambda m: m.tensor([1, 2]) % 0,
     lambda m: m.tensor([1, 2]) // 0,
     lambda m: m.tensor([1.0, 2.0]).atan2(m.ones(3)),
-], ids=["round int", "frac int", "hypot int", "logaddexp int", "heaviside dtypes", "int % 0",
+], ids=["round int", "round int decimals=0", "frac int", "hypot int", "logaddexp int", "heaviside dtypes", "int % 0",
         "int // 0", "shapes"])
 def test_errors_match_torch(program):
     with pytest.raises(Exception) as ref:

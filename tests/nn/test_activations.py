@@ -81,12 +81,24 @@ def test_cosine_similarity_against_torch(name):
     compare(PAIRS[name], [A, B], True, False, np.float32)
 
 
+def test_integer_inputs_where_torch_takes_them():
+    for f in ("hardtanh", "relu6", "softsign", "tanhshrink"):
+        mine = getattr(F(autograd_mini), f)(autograd_mini.tensor([3, -2, 0]))
+        ref = getattr(F(torch), f)(torch.tensor([3, -2, 0]))
+        assert str(mine.dtype) == str(ref.dtype).replace("torch.", "autograd_mini.")
+        np.testing.assert_allclose(mine.tolist(), ref.tolist(), rtol=1e-6)
+
+
 def test_one_hot():
     for lib in (autograd_mini, torch):
         labels = lib.tensor([[0, 2], [1, 1]])
         assert F(lib).one_hot(labels).tolist() == [[[1, 0, 0], [0, 0, 1]], [[0, 1, 0], [0, 1, 0]]]
         assert F(lib).one_hot(labels, 4).shape == (2, 2, 4)
         assert F(lib).one_hot(labels).dtype == lib.int64
+
+
+INTEGER_REFUSED = ["gelu", "silu", "mish", "leaky_relu", "elu", "selu", "celu", "softplus",
+                   "logsigmoid", "hardsigmoid", "hardswish"]
 
 
 @pytest.mark.parametrize("program", [
@@ -101,9 +113,10 @@ def test_one_hot():
     lambda m: F(m).pad(m.ones(2), (1, 1), mode="nonsense"),
     lambda m: F(m).gelu(m.ones(2), approximate="exact"),
     lambda m: F(m).hardtanh(m.ones(2), 2.0, 1.0),
+    *[lambda m, f=f: getattr(F(m), f)(m.tensor([1, -2])) for f in INTEGER_REFUSED],
 ], ids=["one_hot float", "one_hot too large", "one_hot negative", "one_hot int32", "one_hot empty",
         "pad odd", "pad too long", "pad crops too much", "pad mode", "gelu approximate",
-        "hardtanh bounds"])
+        "hardtanh bounds", *INTEGER_REFUSED])
 def test_errors_match_torch(program):
     with pytest.raises(Exception) as ref:
         program(torch)
