@@ -126,8 +126,9 @@ class IndexSelectBackward0(Node):
         bad = (idx < -size) | (idx >= size)
         if bad.any():
             raise IndexError("index out of range in self")
-        return np.take(data.reshape(data.shape or (1,)), idx, axis=dim).reshape(
-            data.shape[:dim] + (idx.size,) + data.shape[dim + 1:] if data.ndim else index.shape)
+        if not data.ndim:  # a 0-d tensor gives a 0-d result, as in torch
+            return data.reshape(1)[idx].reshape(())
+        return np.take(data, idx, axis=dim)
 
     def save(self, a, dim, index):
         self._saved_dim, self._saved_index = dim, index

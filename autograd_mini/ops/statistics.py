@@ -1,5 +1,7 @@
 """prod, var, std, logsumexp, amax, amin, median, kthvalue, mode and the boolean
 reductions (all, any, count_nonzero, nonzero): reductions beyond sum and mean."""
+import warnings
+
 import numpy as np
 
 from ..node import Node
@@ -381,25 +383,30 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     return ProdBackward1.apply(input, dim=dim, keepdim=keepdim)
 
 
-def _correction(dim, unbiased, correction, input):
-    if input._data.dtype.kind != "f":
+def _correction(what, dim, unbiased, correction, input):
+    data = input._data
+    if data.dtype.kind != "f":
         raise RuntimeError("std and var only support floating point and complex dtypes")
     if isinstance(dim, bool):  # x.var(False): the old unbiased argument, positionally
         dim, unbiased = None, dim
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
-    if dim is not None:
-        _dims(dim, input._data.ndim)  # torch's error for a dimension out of range
+    dims = tuple(range(data.ndim)) if dim is None else _dims(dim, data.ndim)
+    count = int(np.prod([data.shape[d] for d in dims])) if data.ndim else 1
+    if count - correction <= 0:
+        warnings.warn(f"{what}(): degrees of freedom is <= 0. Correction should be strictly "
+                      "less than the reduction factor (input numel divided by output numel).",
+                      UserWarning, stacklevel=3)
     return dim, correction
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    dim, correction = _correction(dim, unbiased, correction, input)
+    dim, correction = _correction("var", dim, unbiased, correction, input)
     return VarBackward0.apply(input, dim=dim, correction=correction, keepdim=keepdim)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    dim, correction = _correction(dim, unbiased, correction, input)
+    dim, correction = _correction("std", dim, unbiased, correction, input)
     return StdBackward0.apply(input, dim=dim, correction=correction, keepdim=keepdim)
 
 
@@ -462,4 +469,4 @@ def nonzero(input, *, as_tuple=False):
     if as_tuple:
         hits = np.nonzero(np.atleast_1d(data))
         return tuple(Tensor._make(h.astype(np.int64)) for h in hits)
-    return Tensor._make(np.argwhere(data).astype(np.int64).reshape(-1, data.ndim))
+    return Tensor._make(np.argwhere(data).astype(np.int64))

@@ -188,3 +188,73 @@ def test_torch_node_attributes():
     assert node._saved_dim == 1 and node._saved_result.shape == (3,)
     node = x.sort(1).values.grad_fn
     assert node._saved_dim == 1 and node._saved_indices.shape == (3, 4)
+
+
+SCALAR = np.array(1.5, np.float32)
+EMPTY = np.zeros((0, 3), np.float32)
+INTS = np.array([[3, 1, 2], [0, 5, 5]], np.int64)
+EDGES = {
+    "prod_0d": (lambda m, a: a.prod(0), SCALAR),
+    "prod_empty": (lambda m, a: a.prod(), EMPTY),
+    "prod_empty_dim": (lambda m, a: a.prod(0), EMPTY),
+    "std_0d": (lambda m, a: a.std(), SCALAR),
+    "var_one_element": (lambda m, a: a[:1].var(), X[0]),
+    "logsumexp_all_minus_inf": (lambda m, a: (a * 0 - float("inf")).logsumexp(0), X[0]),
+    "median_0d_dim": (lambda m, a: a.median(0), SCALAR),
+    "kthvalue_0d": (lambda m, a: a.kthvalue(1), SCALAR),
+    "mode_0d": (lambda m, a: a.mode(), SCALAR),
+    "cumprod_0d": (lambda m, a: a.cumprod(0), SCALAR),
+    "cummax_0d": (lambda m, a: a.cummax(0), SCALAR),
+    "sort_0d": (lambda m, a: a.sort(), SCALAR),
+    "topk_0d": (lambda m, a: a.topk(1), SCALAR),
+    "nonzero_0d": (lambda m, a: a.nonzero(), SCALAR),
+    "scatter_0d": (lambda m, a: a.scatter(0, m.tensor(0), 2.0), SCALAR),
+    "index_select_0d": (lambda m, a: a.index_select(0, m.tensor([0])), SCALAR),
+    "take_0d": (lambda m, a: a.take(m.tensor(0)), SCALAR),
+    "int_median": (lambda m, a: a.median(1), INTS),
+    "int_kthvalue": (lambda m, a: a.kthvalue(2, 1), INTS),
+    "int_mode": (lambda m, a: a.mode(1), INTS),
+    "int_cummax": (lambda m, a: a.cummax(1), INTS),
+    "int_sort_desc": (lambda m, a: a.sort(1, descending=True), INTS),
+    "int_amax": (lambda m, a: a.amax(1), INTS),
+    "int_cumprod": (lambda m, a: a.cumprod(1), INTS),
+    "int_gather": (lambda m, a: a.gather(1, m.tensor([[0], [1]])), INTS),
+    "int_masked_fill": (lambda m, a: a.masked_fill(a > 2, 7), INTS),
+    "bool_sort": (lambda m, a: (a > 2).sort(1), INTS),
+    "bool_prod": (lambda m, a: (a > 2).prod(1), INTS),
+    "count_nonzero_dims": (lambda m, a: a.count_nonzero((0, 1)), INTS),
+}
+
+
+@pytest.mark.filterwarnings("ignore:.*degrees of freedom")  # both engines warn: tested below
+@pytest.mark.parametrize("name", sorted(EDGES))
+def test_zero_dim_empty_and_integer_inputs(name):
+    program, array = EDGES[name]
+    check(program, [array])
+
+
+NO_FREEDOM = {
+    "std_0d": (lambda m, a: a.std(), SCALAR),
+    "var_one_element": (lambda m, a: a[:1].var(), X[0]),
+    "var_correction_4": (lambda m, a: a.var(1, correction=4), X),
+    "std_dim_of_one": (lambda m, a: a[:1].std(0), X),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NO_FREEDOM))
+def test_no_degrees_of_freedom_warns_as_torch(name):
+    import warnings
+
+    import torch
+
+    import autograd_mini
+    program, array = NO_FREEDOM[name]
+    seen = []
+    for lib in (torch, autograd_mini):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            program(lib, lib.tensor(array))
+        # torch appends "(Triggered internally at <its C++ source path>)"; the rest is the same.
+        seen.append([(w.category, str(w.message).split(" (Triggered internally")[0])
+                     for w in caught])
+    assert seen[1] == seen[0] and len(seen[0]) == 1

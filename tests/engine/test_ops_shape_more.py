@@ -183,3 +183,42 @@ RESHAPES = {
 def test_reshape_records_view_alias_or_copy_as_torch(name):
     # A non-contiguous tensor whose memory allows the new shape: torch's _reshape_alias.
     check(RESHAPES[name], [X])
+
+
+SCALAR = np.array(1.5, np.float32)
+INTS = np.array([[3, 1, 2], [0, 5, 5]], np.int64)
+EDGES = {
+    "vstack_0d": (lambda m, a: m.vstack([a, a]), SCALAR),
+    "hstack_0d": (lambda m, a: m.hstack([a, a]), SCALAR),
+    "column_stack_0d": (lambda m, a: m.column_stack([a, a]), SCALAR),
+    "meshgrid_0d": (lambda m, a: m.meshgrid(a, a, indexing="ij"), SCALAR),
+    "block_diag_0d": (lambda m, a: m.block_diag(a, a), SCALAR),
+    "cartesian_prod_one": (lambda m, a: m.cartesian_prod(a[0]), X),
+    "flip_0d": (lambda m, a: a.flip(0), SCALAR),
+    "roll_0d": (lambda m, a: a.roll(1), SCALAR),
+    "tile_0d": (lambda m, a: a.tile(2), SCALAR),
+    "kron_0d": (lambda m, a: m.kron(a, a), SCALAR),
+    "unfold_0d": (lambda m, a: a.unfold(0, 1, 1), SCALAR),
+    "tensordot_outer": (lambda m, a: m.tensordot(a[0], a[1], 0), X),
+    "outer_int_float": (lambda m, a: m.outer(a[0], m.tensor([1, 2])), X),
+    "int_flip": (lambda m, a: a.flip(0), INTS),
+    "int_repeat": (lambda m, a: a.repeat(2, 2), INTS),
+    "int_diff": (lambda m, a: a.diff(), INTS),
+    "int_trace": (lambda m, a: a.trace(), INTS),
+    "int_kron": (lambda m, a: m.kron(a, a), INTS),
+    "int_tensordot": (lambda m, a: m.tensordot(a, a, dims=([1], [1])), INTS),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EDGES))
+def test_zero_dim_and_integer_inputs(name):
+    program, array = EDGES[name]
+    check(program, [array])
+
+
+@pytest.mark.parametrize("equation, shapes", [
+    ("i,i", [(4,), (4,)]), ("ij,jk->ki", [(2, 2), (2, 2)]), ("...i,i->...", [(2, 2), (2,)]),
+    ("i->i", [(4,)]), ("ij,ij->", [(3, 4), (3, 4)])])
+def test_einsum_more_equations(equation, shapes):
+    arrays = [rng.uniform(-2, 2, size=s).astype(np.float32) for s in shapes]
+    check(lambda m, *ts: m.einsum(equation, *ts), arrays, graph="top")
