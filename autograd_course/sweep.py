@@ -160,7 +160,7 @@ def runs(depth, batch, width, seed=0):
     }
 
 
-def best_times(functions, repeats=3, most=9, budget_s=0.3):
+def best_times(functions, repeats=3, most=7, budget_s=0.15):
     """``{name: seconds}``, the fastest run of each, after one warm-up run each.
 
     The runs take turns (one of each function per round), so that functions compared with each
@@ -191,8 +191,8 @@ def best_times(functions, repeats=3, most=9, budget_s=0.3):
 def numpy_peaks(functions):
     """``{name: bytes}``: the peak tracemalloc saw during one run of each, above its level at the start."""
     peaks = {}
+    gc.collect()  # once: a collection takes longer than a small run
     for name, function in functions.items():
-        gc.collect()
         tracemalloc.start()
         try:
             base = tracemalloc.get_traced_memory()[0]
@@ -283,13 +283,13 @@ def _numpy_blas():
     return None
 
 
-def measure_point(depth, batch, width, repeats=3, seed=0):
-    """``(seconds, bytes)``, each ``{mode: value}``, at one depth and batch size."""
+def measure_point(depth, batch, width, repeats=3, budget_s=0.15, seed=0):
+    """``(seconds, bytes)``, each ``{mode: value}``, at one depth and batch size (see `best_times`)."""
     functions = runs(depth, batch, width, seed)
     on_torch = {mode: functions[mode] for mode in TORCH_MODES}
     on_numpy = {mode: functions[mode] for mode in NUMPY_MODES}
     with one_thread():
-        seconds = best_times(on_torch, repeats) | best_times(on_numpy, repeats)
+        seconds = best_times(on_torch, repeats, budget_s=budget_s) | best_times(on_numpy, repeats, budget_s=budget_s)
     return seconds, torch_peaks(on_torch) | numpy_peaks(on_numpy)
 
 
@@ -315,13 +315,13 @@ class Sweep:
         return [depth * batch * self.width * 4 for depth, batch in map(self.point, self.values)]
 
 
-def sweep(axis, values, fixed, width=128, repeats=3):
+def sweep(axis, values, fixed, width=128, repeats=3, budget_s=0.15):
     """Every mode measured at each of ``values`` of ``axis`` ("depth" or "batch"); the other is ``fixed``."""
     if axis not in ("depth", "batch"):
         raise ValueError(f"axis is 'depth' or 'batch', not {axis!r}")
     result = Sweep(axis, list(values), fixed, width)
     for value in result.values:
-        seconds, memory = measure_point(*result.point(value), width, repeats)
+        seconds, memory = measure_point(*result.point(value), width, repeats, budget_s)
         for mode in MODES:
             result.seconds.setdefault(mode, []).append(seconds[mode])
             result.memory.setdefault(mode, []).append(memory[mode])

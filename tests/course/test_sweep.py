@@ -23,7 +23,7 @@ from benchmarks.cases import mlp  # noqa: E402
 @pytest.fixture(scope="module")
 def small():
     """A depth sweep of small networks (width 8, batch 16), one timed round."""
-    return sweep.sweep("depth", [1, 2, 3], fixed=16, width=8, repeats=1)
+    return sweep.sweep("depth", [1, 2, 3], fixed=16, width=8, repeats=1, budget_s=0)
 
 
 def torch_grads(model, inputs, targets):
@@ -93,7 +93,7 @@ def test_a_sweep_measures_every_mode_at_every_point(small):
 
 
 def test_a_batch_sweep_holds_the_depth_fixed():
-    result = sweep.sweep("batch", [4, 8], fixed=2, width=4, repeats=1)
+    result = sweep.sweep("batch", [4, 8], fixed=2, width=4, repeats=1, budget_s=0)
     assert [result.point(value) for value in result.values] == [(2, 4), (2, 8)]
     assert all(len(values) == 2 for values in result.memory.values())
 
@@ -139,7 +139,7 @@ def test_one_thread_puts_the_thread_counts_back():
 
 
 def test_memory_facts_hold_and_the_plot_has_every_mode(small):
-    batch = sweep.sweep("batch", [8, 16], fixed=2, width=8, repeats=1)
+    batch = sweep.sweep("batch", [8, 16], fixed=2, width=8, repeats=1, budget_s=0)
     facts = sweep.memory_facts([small, batch])
     assert facts and all(isinstance(holds, bool) for holds in facts.values())
     assert facts["recorded: the peak grows with depth and with batch size"]
