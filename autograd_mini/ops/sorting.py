@@ -3,22 +3,56 @@ where each element came from."""
 import numpy as np
 
 from ..node import Node
+from . import _cpp_order
 from ..tensor import Tensor
 from ._util import constant, wrap_dim
 from .reduction import _return_type
 
 
-def _order(data, dim, descending):
-    """Stable order along `dim`, NaN counted as the largest value (torch's rule).
-    Descending and still stable: sort the reversed slice ascending, then read the
-    answer backwards, so equal values keep their original order."""
+def _order(data, dim, descending, stable=True):
+    """The order along `dim`, NaN counted as the largest value (torch's rule).
+    Stable and descending: sort the reversed slice ascending, then read the answer
+    backwards, so equal values keep their original order. Not stable (torch's default):
+    torch's CPU kernel runs std::sort, which leaves equal values in an order of its own
+    past 16 elements; that is replayed for the slices with ties (_unstable_order)."""
     if data.ndim == 0:
         return np.zeros((), dtype=np.int64)
     if not descending:
-        return np.argsort(data, axis=dim, kind="stable").astype(np.int64)
-    n = data.shape[dim]
-    backwards = np.argsort(np.flip(data, dim), axis=dim, kind="stable")
-    return np.flip(n - 1 - backwards, dim).astype(np.int64)
+        order = np.argsort(data, axis=dim, kind="stable").astype(np.int64)
+    else:
+        n = data.shape[dim]
+        backwards = np.argsort(np.flip(data, dim), axis=dim, kind="stable")
+        order = np.flip(n - 1 - backwards, dim).astype(np.int64)
+    if stable or data.shape[dim] <= _INSERTION_SORT or _radix_sorted(data, descending):
+        return order
+    return _unstable_order(data, dim, descending, order)
+
+
+_INSERTION_SORT = 16  # std::sort sorts this few by insertion: stably
+
+
+def _radix_sorted(data, descending):
+    """torch sorts a long 1-D integer tensor ascending with a radix sort, which is stable."""
+    return data.ndim == 1 and not descending and data.dtype.kind in "iu" and data.size >= 32768
+
+
+def _unstable_order(data, dim, descending, order):
+    if descending:
+        def less(x, y):
+            return (x[0] != x[0] and y[0] == y[0]) or x[0] > y[0]
+    else:
+        def less(x, y):
+            return (x[0] == x[0] and y[0] != y[0]) or x[0] < y[0]
+    moved, out = np.moveaxis(data, dim, -1), np.moveaxis(order, dim, -1)
+    n = moved.shape[-1]
+    for pos in np.ndindex(moved.shape[:-1]):
+        row = moved[pos]
+        if np.unique(row).size == n and not (row != row).any():
+            continue  # no ties: every correct order is this one
+        pairs = [(v, j) for j, v in enumerate(row.tolist())]
+        _cpp_order.sort(pairs, 0, n, less)
+        out[pos] = [j for _, j in pairs]
+    return order
 
 
 class _Reordered(Node):
@@ -72,17 +106,48 @@ def sort(input, dim=-1, descending=False, stable=_UNSET):
     if isinstance(dim, bool):  # sort(stable=..., descending) has dim as a keyword
         dim, descending = -1, dim
     dim = wrap_dim(dim, input._data.ndim)
-    idx = _order(input._data, dim, descending)
+    idx = _order(input._data, dim, descending, stable=stable is not _UNSET and bool(stable))
     node = SortBackward0 if stable is _UNSET else SortBackward1
     return sort_return(node.apply(input, dim=dim, indices=idx), Tensor._make(idx))
 
 
 def argsort(input, dim=-1, descending=False, stable=False):
-    return Tensor._make(_order(input._data, wrap_dim(dim, input._data.ndim), descending))
+    return Tensor._make(_order(input._data, wrap_dim(dim, input._data.ndim), descending, stable))
 
 
 def msort(input):
     return sort(input, 0).values
+
+
+def _topk_indices(data, dim, k, largest, sorted):
+    """torch's CPU topk per slice: partial_sort when k * 64 <= n, else nth_element and a
+    sort of the first k - 1. Without ties (and sorted) that is just the order; with ties,
+    which of the equal values it reports is what those algorithms leave, so they are
+    replayed (_cpp_order)."""
+    moved = np.moveaxis(data, dim, -1)
+    n = moved.shape[-1]
+    order = np.moveaxis(_order(data, dim, largest), dim, -1)[..., :k]
+    if k == 0:
+        return np.moveaxis(order, -1, dim)
+    if largest:
+        def less(x, y):
+            return (x[0] != x[0] and y[0] == y[0]) or x[0] > y[0]
+    else:
+        def less(x, y):
+            return (x[0] == x[0] and y[0] != y[0]) or x[0] < y[0]
+    for pos in np.ndindex(moved.shape[:-1]):
+        row = moved[pos]
+        if sorted and np.unique(row).size == n and not (row != row).any():
+            continue
+        queue = [(v, j) for j, v in enumerate(row.tolist())]
+        if k * 64 <= n:
+            _cpp_order.partial_sort(queue, 0, k, n, less)
+        else:
+            _cpp_order.nth_element(queue, 0, k - 1, n, less)
+            if sorted:
+                _cpp_order.sort(queue, 0, k - 1, less)
+        order[pos] = [j for _, j in queue[:k]]
+    return np.moveaxis(order, -1, dim)
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True):
@@ -91,7 +156,5 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     size = data.shape[dim] if data.ndim else 1
     if not 0 <= k <= size:
         raise RuntimeError("selected index k out of range")
-    idx = _order(data, dim, largest)
-    if data.ndim:
-        idx = np.take(idx, np.arange(k), axis=dim)
+    idx = _topk_indices(data, dim, k, largest, sorted) if data.ndim else _order(data, dim, largest)
     return topk_return(TopkBackward0.apply(input, dim=dim, indices=idx), Tensor._make(idx))

@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 
 from ..node import Node
+from . import _cpp_order
 from ..tensor import Tensor
 from ._util import constant, wrap_dim
 from .reduction import _ExtremumAll, _dims, _expand_back, _return_type
@@ -331,17 +332,19 @@ def _quick_select_index(row, k):
 
 
 def _mode_index(row):
-    """The most frequent value (the smallest of equally frequent ones), at the last
-    position it occurs, as torch's mode reports for the short slices it sorts stably."""
-    order = np.argsort(row, kind="stable")
-    values = row[order]
-    best, best_count, start = 0, 0, 0
-    for i in range(1, len(values) + 1):
-        if i == len(values) or values[i] != values[i - 1]:
-            if i - start > best_count:
-                best, best_count = i - 1, i - start
-            start = i
-    return order[best]
+    """The most frequent value (the smallest of equally frequent ones), at the position
+    torch's mode reports: the last of its run after std::sort of (value, position)
+    pairs by value, an unstable sort, replayed (_cpp_order)."""
+    pairs = [(v, j) for j, v in enumerate(row.tolist())]
+    _cpp_order.sort(pairs, 0, len(pairs), lambda x, y: x[0] < y[0])
+    best, best_count, count = 0, 0, 0
+    for i in range(len(pairs)):
+        count += 1
+        if i == len(pairs) - 1 or pairs[i][0] != pairs[i + 1][0]:
+            if count > best_count:
+                best, best_count = pairs[i][1], count
+            count = 0
+    return best
 
 
 def _indices_along(data, dim, per_slice):

@@ -54,10 +54,32 @@ REDUCTIONS = {
 @pytest.mark.parametrize("data", ["random", "ties"])
 @pytest.mark.parametrize("name", sorted(REDUCTIONS))
 def test_reductions_match_torch(name, data):
-    if data == "ties" and name.startswith("topk"):
-        pytest.skip("torch's topk picks among equal values in an order of its own")
     a = X if data == "random" else TIES
     check(REDUCTIONS[name], [a])
+
+
+# Long slices with many ties: topk's partial_sort (k * 64 <= n) and nth_element paths,
+# mode's and sort's std::sort (unstable past 16 elements), kthvalue's quickselect.
+LONG_TIES = np.random.default_rng(3).integers(0, 5, size=(3, 150)).astype(np.float32)
+TIE_PICKS = {
+    "topk_partial_sort": lambda m, a: a.topk(2, 1),
+    "topk_nth_element": lambda m, a: a.topk(40, 1, largest=False),
+    "topk_unsorted": lambda m, a: a.topk(7, 1, sorted=False),
+    "topk_dim0": lambda m, a: a.topk(2, 0),
+    "mode_long": lambda m, a: a.mode(1),
+    "kthvalue_long": lambda m, a: a.kthvalue(77, 1),
+    "median_long": lambda m, a: a.median(1),
+    "sort_long": lambda m, a: a.sort(1, descending=True),
+    "sort_long_ascending": lambda m, a: a.sort(1),
+    "sort_long_stable": lambda m, a: a.sort(dim=1, stable=True),
+    "argsort_long": lambda m, a: a.argsort(1, descending=True),
+    "msort_long": lambda m, a: a.t().msort(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TIE_PICKS))
+def test_torch_picks_the_same_element_among_ties(name):
+    check(TIE_PICKS[name], [LONG_TIES])
 
 
 @pytest.mark.parametrize("name", ["prod", "prod_dim", "prod_keep", "cumprod", "cumsum"])
