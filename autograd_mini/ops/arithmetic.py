@@ -235,7 +235,13 @@ def mul(input, other):
     return MulBackward0.apply(input, as_tensor(other, input))
 
 
-def div(input, other):
+_NOT_GIVEN = object()
+
+
+def div(input, other, *, rounding_mode=_NOT_GIVEN):
+    if rounding_mode is not _NOT_GIVEN:
+        from .binary_math import div_rounded  # binary_math builds on this module
+        return div_rounded(input, other, rounding_mode)
     return DivBackward0.apply(input, as_tensor(other, input))
 
 

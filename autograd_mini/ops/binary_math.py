@@ -208,10 +208,36 @@ class DivBackward2(Node):
 
     def save(self, a, b, rounding):
         self.shapes = (a._data.shape, b._data.shape)
+        self.rounding = rounding
+        if rounding is _true_divide:  # div(a, b, rounding_mode=None): a / b's gradients
+            self.save_for_backward(a, b)
 
     def backward(self, grad):
+        if self.rounding is _true_divide:
+            a, b = self.saved_tensors
+            need_a, need_b = self.needs_input_grad
+            shape_a, shape_b = self.shapes
+            return (unbroadcast(grad / b, shape_a) if need_a else None,
+                    unbroadcast(-grad * a / (b * b), shape_b) if need_b else None)
         dtype = grad._data.dtype
         return tuple(constant(np.zeros(shape, dtype)) for shape in self.shapes)
+
+
+def _true_divide(a, b):
+    if a.dtype.kind != "f" and b.dtype.kind != "f":  # integers: the default float, as torch
+        return np.true_divide(a, b).astype(dtypes.default_float.np)
+    return np.true_divide(a, b)
+
+
+def div_rounded(input, other, rounding_mode):
+    """div(a, b, rounding_mode=...): torch records DivBackward2 whenever the keyword is
+    given, None included."""
+    rounding = {None: _true_divide, "floor": np.floor_divide, "trunc": _trunc_divide}.get(
+        rounding_mode)
+    if rounding is None:
+        raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                           f"but found '{rounding_mode}'")
+    return DivBackward2.apply(input, as_tensor(other, input), rounding=rounding)
 
 
 def _modulo(ufunc, a, b):

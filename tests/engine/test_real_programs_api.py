@@ -218,3 +218,27 @@ def test_set_default_dtype():
         return [m.split(".")[-1] for m in made], _run(lib, "lib.set_default_dtype(lib.int64)")
 
     assert program(autograd_mini) == program(torch)
+
+
+@pytest.mark.parametrize("mode", ["'floor'", "'trunc'", "None", "'round'"])
+@pytest.mark.parametrize("other", ["b", "2.", "-2"])
+def test_div_with_a_rounding_mode(mode, other):
+    """torch.div(a, b, rounding_mode=...) records DivBackward2 even for None; floor and
+    trunc have zero gradients, None those of a / b."""
+    def program(lib):
+        a = lib.tensor([5., -5., 7., 0.5], requires_grad=True)
+        b = lib.tensor([2., 2., -2., 3.], requires_grad=True)
+        r = eval(f"lib.div(a, {other}, rounding_mode={mode})")
+        r.sum().backward()
+        ints = lib.div(lib.tensor([5, -5]), 2, rounding_mode=eval(mode)) if eval(mode) != "round" \
+            else None
+        return (_describe(r), [None if t.grad is None else t.grad.tolist() for t in (a, b)],
+                None if ints is None else _describe(ints))
+
+    def outcome(lib):
+        try:
+            return program(lib)
+        except Exception as error:  # noqa: BLE001 - compared with torch's
+            return type(error).__name__, str(error)
+
+    assert outcome(autograd_mini) == outcome(torch)
