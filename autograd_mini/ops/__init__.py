@@ -147,6 +147,7 @@ def bind(namespace):
 
 # Reductions, scans, sorting, indexing by tensors, rearranging and contractions (issue 12).
 from . import combine, contraction, gather_scatter, rearrange, scans, sorting, statistics  # noqa: E402,I001
+from . import _numpy_names  # noqa: E402
 FUNCTIONS.update({
     **{n: getattr(statistics, n) for n in (
         "prod", "std", "var", "logsumexp", "amax", "amin", "median", "kthvalue", "mode", "all",
@@ -165,6 +166,11 @@ MODULE_ONLY.update({"where": gather_scatter.where, "tensordot": contraction.tens
                     "einsum": contraction.einsum, **{n: getattr(combine, n) for n in (
                         "block_diag", "vstack", "hstack", "column_stack", "row_stack",
                         "meshgrid", "cartesian_prod")}})
+_TAKE_AXIS = ("prod", "std", "var", "logsumexp", "amax", "amin", "median", "kthvalue", "mode",
+              "all", "any", "count_nonzero", "cumsum", "cumprod", "cummax", "cummin", "sort",
+              "argsort", "topk", "gather", "scatter", "scatter_add", "index_select",
+              "index_add", "diff")
+FUNCTIONS.update({n: _numpy_names.numpy_names(FUNCTIONS[n]) for n in _TAKE_AXIS})
 Tensor.repeat, Tensor.unfold = rearrange.repeat, rearrange.unfold  # methods only, as in torch
 for _name in ("masked_fill", "scatter", "scatter_add", "index_add"):
     setattr(Tensor, _name + "_", _make_inplace(FUNCTIONS[_name], _name + "_"))

@@ -102,7 +102,7 @@ _UNSET = object()
 
 
 def sort(input, dim=-1, descending=False, stable=_UNSET):
-    """Always stable (torch's CPU sort is too); passing stable= is another overload."""
+    """Stable or not as torch is (see _order); passing stable= is another overload."""
     if isinstance(dim, bool):  # sort(stable=..., descending) has dim as a keyword
         dim, descending = -1, dim
     dim = wrap_dim(dim, input._data.ndim)

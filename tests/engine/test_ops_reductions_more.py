@@ -280,3 +280,26 @@ def test_no_degrees_of_freedom_warns_as_torch(name):
         seen.append([(w.category, str(w.message).split(" (Triggered internally")[0])
                      for w in caught])
     assert seen[1] == seen[0] and len(seen[0]) == 1
+
+
+NUMPY_NAMES = {
+    "cumsum_axis": lambda m, a: a.cumsum(axis=0),
+    "prod_axis_keepdims": lambda m, a: a.prod(axis=1, keepdims=True),
+    "std_axis": lambda m, a: m.std(a, axis=1),
+    "amax_axis": lambda m, a: a.amax(axis=0, keepdims=True),
+    "median_axis": lambda m, a: a.median(axis=1),
+    "sort_axis": lambda m, a: a.sort(axis=0, descending=True),
+    "topk_axis": lambda m, a: a.topk(1, axis=0),
+    "logsumexp_axis": lambda m, a: a.logsumexp(axis=1),
+    "gather_axis": lambda m, a: a.gather(axis=1, index=m.tensor(IDX)),
+    "any_axis": lambda m, a: (a > 0).any(axis=1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NUMPY_NAMES))
+def test_numpy_argument_names_as_torch_accepts_them(name):
+    check(NUMPY_NAMES[name], [X])
+
+
+def test_flip_takes_no_axis_alias_as_in_torch():
+    check_error(lambda m, a: a.roll(1, axis=0), [X])
