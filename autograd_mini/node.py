@@ -257,13 +257,8 @@ def _observed_apply(cls, inputs, attrs):
 
 def _apply(cls, inputs, attrs):
     """Run an operation; record its node only if grad mode is on and an input requires grad."""
-    if not _records(inputs):
-        # Nothing to record (under no_grad, and for every op inside a plain backward).
-        if cls._static_forward:  # a staticmethod forward runs without making a node at all
-            data = cls.forward(*inputs, **attrs) if attrs else cls.forward(*inputs)
-        else:  # a forward that needs its node (a custom Function's ctx) gets one, dropped after
-            data = _new(cls).forward(*inputs, **attrs)
-        return _output(cls, data, inputs, attrs)
+    if not _records(inputs):  # under no_grad, and for every op inside a plain backward
+        return _output(cls, _forward_only(cls, inputs, attrs), inputs, attrs)
     node = _new(cls)
     node._next, node.needs_input_grad = _edges(inputs)
     out_data = node.forward(*inputs, **attrs)
@@ -276,6 +271,15 @@ def _apply(cls, inputs, attrs):
     if cls.saves_result:
         node.keep_result(out)
     return out
+
+
+def _forward_only(cls, inputs, attrs):
+    """The forward of a call that is not recorded. A staticmethod forward runs without
+    making a node at all; a forward that needs its node (a custom Function's ctx) gets
+    one, dropped after."""
+    if cls._static_forward:
+        return cls.forward(*inputs, **attrs) if attrs else cls.forward(*inputs)
+    return _new(cls).forward(*inputs, **attrs)
 
 
 def _records(inputs):
@@ -297,7 +301,7 @@ def _edges(inputs):
     """For each input, the node its gradient flows into (its grad_fn, a leaf's
     AccumulateGrad, or None for a constant), and whether it needs a gradient."""
     if _outputs_seen:  # after a split() was recorded, an edge may be to one of its outputs
-        return _views.edges(inputs)
+        return _views.edges(inputs)  # (a flag, so that programs without split pay nothing)
     nexts, needs = [], []
     for t in inputs:
         if t.grad_fn is not None:
@@ -309,14 +313,17 @@ def _edges(inputs):
         else:
             nexts.append(None)
             needs.append(False)
-    needs = tuple(needs)
-    return tuple(nexts), _one_tuple_per_pattern(needs, needs)
+    return tuple(nexts), _shared(tuple(needs))
 
 
+def _shared(needs):
+    """needs_input_grad takes one of a few patterns ((True, False), ...): all nodes with
+    the same pattern share one tuple, so a node costs one object fewer."""
+    return _PATTERNS.setdefault(needs, needs)
+
+
+_PATTERNS = {}
 _new = object.__new__
-# needs_input_grad: nodes share one of a few patterns ((True, False), ...), so all
-# nodes with the same pattern share one tuple: fewer objects per node.
-_one_tuple_per_pattern = {}.setdefault
 
 def _unpack_output(node, data, vc, version):
     if vc[0] != version:
