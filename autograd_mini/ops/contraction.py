@@ -66,151 +66,216 @@ def tensordot(a, b, dims=2):
 
 
 # -- einsum ---------------------------------------------------------------------
+# The steps are torch's own (ATen's einsum and sumproduct_pair), op for op, so that
+# the recorded graph is the one torch records: every operand is aligned to one layout
+# (output dimensions, then the summed ones; size 1 where it lacks a label), then the
+# operands are contracted left to right by bmm (or mul, when nothing is summed).
+
+def _subscript(letter):
+    """torch's label order: A-Z, then a-z."""
+    return ord(letter) - ord("A") if letter.isupper() else ord(letter) - ord("a") + 26
+
+
+_ELLIPSIS = -1
+
 
 def _parse(equation, operands):
-    """Each operand's labels (one letter per dimension, '...' spelled out as capitals
-    that no equation uses) and the output's."""
-    eq = equation.replace(" ", "")
-    lhs, arrow, rhs = eq.partition("->")
-    terms = lhs.split(",")
-    if len(terms) != len(operands):
-        raise ValueError("einsum(): more operands were provided than specified in the equation"
-                         if len(operands) > len(terms) else
-                         "einsum(): fewer operands were provided than specified in the equation")
-    ell_n = 0
-    labels = []
-    for term, op in zip(terms, operands):
-        nd = op._data.ndim
-        if "..." in term:
-            head, _, tail = term.partition("...")
-            n = nd - len(head) - len(tail)
-            ell_n = max(ell_n, n)
-            labels.append(list(head) + _ELLIPSIS[len(_ELLIPSIS) - n:] + list(tail))
-        else:
-            if len(term) != nd:
-                raise RuntimeError(f"einsum(): the number of subscripts in the equation "
-                                   f"({len(term)}) does not match the number of dimensions "
-                                   f"({nd}) for operand {len(labels)} and no ellipsis was "
-                                   "given")
-            labels.append(list(term))
-    ell = _ELLIPSIS[len(_ELLIPSIS) - ell_n:]
-    if arrow:
-        head, dots, tail = rhs.partition("...")
-        out = list(head) + (ell if dots else []) + list(tail)
+    lhs, arrow, rhs = equation.partition("->")
+    op_labels, current, i = [[]], 0, 0
+    while i < len(lhs):
+        c = lhs[i]
+        if c == ".":
+            if not lhs.startswith("...", i):
+                raise RuntimeError(f"einsum(): found '.' for operand {current} that is not part "
+                                   "of any ellipsis")
+            op_labels[current].append(_ELLIPSIS)
+            i += 2
+        elif c == ",":
+            current += 1
+            if current >= len(operands):
+                raise RuntimeError("einsum(): fewer operands were provided than specified in "
+                                   "the equation")
+            op_labels.append([])
+        elif c != " ":
+            if not c.isalpha():
+                raise RuntimeError(f"einsum(): invalid subscript given at index {i} in the "
+                                   "equation string, subscripts must be in [a-zA-Z]")
+            op_labels[current].append(_subscript(c))
+        i += 1
+    if current != len(operands) - 1:
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation")
+    counts, ell_dims = {}, 0
+    for n, (t, labels) in enumerate(zip(operands, op_labels)):
+        named = [s for s in labels if s != _ELLIPSIS]
+        for s in named:
+            counts[s] = counts.get(s, 0) + 1
+        ndim, has_ell = t._data.ndim, _ELLIPSIS in labels
+        if has_ell:
+            ell_dims = max(ell_dims, ndim - len(named))
+        if (len(named) > ndim) if has_ell else (len(named) != ndim):
+            raise RuntimeError(
+                f"einsum(): the number of subscripts in the equation ({len(named)}) "
+                + ("is more than" if has_ell else "does not match") + " the number of "
+                f"dimensions ({ndim}) for operand {n}" + ("" if has_ell else
+                                                          " and no ellipsis was given"))
+    return op_labels, counts, ell_dims, arrow, rhs
+
+
+def _layout(op_labels, counts, ell_dims, arrow, rhs):
+    """Where each label goes in the aligned layout: torch's label_perm_index."""
+    index, position, ell_index, ell_out = {}, 0, 0, False
+    if not arrow:
+        position, ell_out = ell_dims, True
+        for s in sorted(counts):
+            if counts[s] == 1:
+                index[s] = position
+                position += 1
     else:
-        counts = {}
-        for ls in labels:
-            for letter in ls:
-                counts[letter] = counts.get(letter, 0) + 1
-        out = ell + sorted(c for c, n in counts.items() if n == 1 and c not in ell)
-    return labels, out
+        i = 0
+        while i < len(rhs):
+            c = rhs[i]
+            if c == ".":
+                ell_index, ell_out = position, True
+                position += ell_dims
+                i += 2
+            elif c != " ":
+                s = _subscript(c)
+                if s not in counts or s in index:
+                    raise RuntimeError(f"einsum(): output subscript {c}" + (
+                        " appears more than once in the output" if s in index else
+                        " does not appear in the equation for any input operand"))
+                index[s] = position
+                position += 1
+            i += 1
+    out_dims = position
+    if not ell_out:
+        ell_index = position
+        position += ell_dims
+    for s in sorted(counts):
+        if s not in index:
+            index[s] = position
+            position += 1
+    return index, out_dims, position, ell_index
 
 
-_ELLIPSIS = [chr(c) for c in range(0x100, 0x100 + 64)]  # never a subscript letter
+def _letter(s):
+    return chr(s + ord("A")) if s < 26 else chr(s - 26 + ord("a"))
 
 
-def _diagonals(t, labels):
-    """A label repeated within one operand (ii): its diagonal, kept once, at the end."""
-    labels = list(labels)
-    while True:
-        seen = {}
-        for i, letter in enumerate(labels):
-            if letter in seen:
-                j = seen[letter]
-                t = t.diagonal(0, j, i)
-                labels = [x for k, x in enumerate(labels) if k not in (i, j)] + [letter]
-                break
-            seen[letter] = i
+def _aligned_operands(operands, op_labels, index, total, ell_index, ell_dims):
+    sizes, ell_sizes, dim_counts, ops = {}, [1] * ell_dims, [0] * total, []
+    for n, (op, labels) in enumerate(zip(operands, op_labels)):
+        perm, dim = [-1] * total, 0
+        for s in labels:
+            if s == _ELLIPSIS:
+                covered = op._data.ndim - (len(labels) - 1)
+                for j in range(ell_dims - covered, ell_dims):
+                    size = op._data.shape[dim]
+                    if size != 1:
+                        if ell_sizes[j] not in (1, size):
+                            raise RuntimeError(
+                                f"einsum(): dimension {dim} covered by ellipsis in operand {n}"
+                                f"has size {size} which does not broadcast with previously seen "
+                                f"ellipsis with size {ell_sizes[j]} for the respective dimension")
+                        ell_sizes[j] = size
+                        dim_counts[ell_index + j] += 1
+                    perm[ell_index + j] = dim
+                    dim += 1
+            elif perm[index[s]] == -1:
+                size = op._data.shape[dim]
+                if size != 1:
+                    if sizes.get(s, 1) not in (1, size):
+                        raise RuntimeError(
+                            f"einsum(): subscript {_letter(s)} has size {size} for operand {n} "
+                            f"which does not broadcast with previously seen size {sizes[s]}")
+                    sizes[s] = size
+                    dim_counts[index[s]] += 1
+                perm[index[s]] = dim
+                dim += 1
+            else:  # a repeated label: its diagonal, where the label was first
+                prev = perm[index[s]]
+                if op._data.shape[dim] != op._data.shape[prev]:
+                    raise RuntimeError(
+                        f"einsum(): subscript {_letter(s)} is repeated for operand {n} but the "
+                        f"sizes don't match, {op._data.shape[dim]} != {op._data.shape[prev]}")
+                op = op.diagonal(0, prev, dim).movedim(-1, prev)
+        for k, where in enumerate(perm):
+            if where == -1:
+                op = op.unsqueeze(dim)
+                perm[k] = dim
+                dim += 1
+        ops.append(op.permute(*perm))
+    return ops, dim_counts
+
+
+def _sumproduct_pair(left, right, sum_dims):
+    """(left * right).sum(sum_dims, keepdim=True) as one bmm (torch's sumproduct_pair)."""
+    if not sum_dims:
+        return left * right
+    lro, lo, ro, sum_size = [], [], [], 1
+    for i in range(left._data.ndim):
+        sl, sr = left._data.shape[i] != 1, right._data.shape[i] != 1
+        if i in sum_dims:
+            if sl and sr:
+                sum_size *= left._data.shape[i]
+            elif sl:
+                left = left.sum(i, True)
+            elif sr:
+                right = right.sum(i, True)
+        elif sl and sr:
+            lro.append(i)
+        elif sl:
+            lo.append(i)
         else:
-            return t, labels
-
-
-def _sum_out(t, labels, keep):
-    dims = [i for i, letter in enumerate(labels) if letter not in keep]
-    if not dims:
-        return t, labels
-    return t.sum(dims), [x for x in labels if x in keep]
-
-
-def _contract(a, la, b, lb, keep, target):
-    """One pairwise step. Labels in both and no longer needed are summed by a batched
-    matmul (labels in both and still needed are its batch); with nothing to sum, a
-    broadcast multiplication, as torch does. The result's labels follow `target`."""
-    a, la = _sum_out(a, la, set(lb) | keep)
-    b, lb = _sum_out(b, lb, set(la) | keep)
-    sizes = {}
-    for t, ls in ((a, la), (b, lb)):
-        for letter, n in zip(ls, t._data.shape):
-            if sizes.get(letter, 1) == 1:
-                sizes[letter] = n
-    summed = [x for x in la if x in lb and x not in keep]
-    order = [x for x in target if x in la or x in lb]
-    order += [x for x in la + lb if x not in order and x not in summed]
-    order = list(dict.fromkeys(order))
-    if not summed:
-        return _aligned(a, la, order) * _aligned(b, lb, order), order
-    batch = [x for x in la if x in lb and x in keep]
-    left = [x for x in la if x not in lb]
-    right = [x for x in lb if x not in la]
-
-    def prepare(t, ls, group):
-        t = t.permute(*[ls.index(x) for x in group])
-        full = [sizes[x] for x in group]
-        if list(t._data.shape) != full:  # a size-1 dimension broadcast against the other
-            t = t.expand(*full)
-        return t
-
-    n = lambda group: int(np.prod([sizes[x] for x in group], dtype=np.int64))  # noqa: E731
-    a3 = prepare(a, la, batch + left + summed).reshape(n(batch), n(left), n(summed))
-    b3 = prepare(b, lb, batch + summed + right).reshape(n(batch), n(summed), n(right))
-    labels = batch + left + right
-    out = a3.bmm(b3).reshape(*[sizes[x] for x in labels])
-    if labels != order:  # torch permutes to the output's order, then views
-        out = out.permute(*[labels.index(x) for x in order])
-        out = out.view(*out._data.shape)
-    return out, order
-
-
-def _aligned(t, labels, order):
-    """`t` with its dimensions in `order`, size 1 where it lacks a label."""
-    t = t.permute(*[labels.index(x) for x in order if x in labels])
-    present = [x for x in order if x in labels]
-    for i, x in enumerate(order):
-        if x not in present:
-            t = t.unsqueeze(i)
-    return t
+            ro.append(i)
+    if lo and ro and ro[-1] < lo[0]:  # torch swaps them so that bmm gives the output's order
+        left, right, lo, ro = right, left, ro, lo
+    size = lambda t, dims: int(np.prod([t._data.shape[d] for d in dims], dtype=np.int64))  # noqa: E731
+    out_size = ([left._data.shape[d] for d in lro + lo] + [1] * len(sum_dims)
+                + [right._data.shape[d] for d in ro])
+    operm = [0] * len(out_size)
+    for i, d in enumerate(lro + lo + list(sum_dims) + ro):
+        operm[d] = i
+    left = left.permute(*(lro + lo + list(sum_dims) + ro)).reshape(
+        size(left, lro), size(left, lo), sum_size)
+    right = right.permute(*(lro + list(sum_dims) + ro + lo)).reshape(
+        size(right, lro), sum_size, size(right, ro))
+    return left.bmm(right).view(*out_size).permute(*operm)
 
 
 def einsum(equation, *operands):
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
-    labels, out = _parse(equation, operands)
-    sizes = {}
-    for i, (t, ls) in enumerate(zip(operands, labels)):
-        for letter, size in zip(ls, t._data.shape):
-            known = sizes.get(letter)
-            if known is not None and size != known and 1 not in (size, known):
-                raise RuntimeError(f"einsum(): subscript {letter} has size {size} for operand "
-                                   f"{i} which does not broadcast with previously seen size "
-                                   f"{known}")
-            if known is None or known == 1:
-                sizes[letter] = size
-    terms = [_diagonals(t, ls) for t, ls in zip(operands, labels)]
-    result, rl = terms[0]
-    if len(terms) == 1:  # torch: permute to (output, summed), then sum
-        rest = [x for x in rl if x not in out]
-        result = result.permute(*[rl.index(x) for x in out + rest])
-        if rest:
-            result = result.sum(list(range(len(out), len(out) + len(rest))))
-        return result
-    for k in range(1, len(terms)):
-        later = set(out).union(*[set(ls) for _, ls in terms[k + 1:]])
-        result, rl = _contract(result, rl, terms[k][0], terms[k][1], later, out)
-    result, rl = _sum_out(result, rl, set(out))
-    order = [rl.index(x) for x in out]
-    if order != list(range(len(order))):
-        result = result.permute(*order)
-    shape = [sizes[x] for x in out]
-    if list(result._data.shape) != shape:
-        result = result.expand(*shape)
+    if not operands:
+        raise RuntimeError("einsum(): must provide at least one operand")
+    op_labels, counts, ell_dims, arrow, rhs = _parse(equation, operands)
+    index, out_dims, total, ell_index = _layout(op_labels, counts, ell_dims, arrow, rhs)
+    ops, dim_counts = _aligned_operands(operands, op_labels, index, total, ell_index, ell_dims)
+    while len(ops) > 1:
+        a, b = ops.pop(0), ops.pop(0)
+        sum_dims, a_sum, b_sum = [], [], []
+        for dim in range(out_dims, total):
+            in_a, in_b = a._data.shape[dim] != 1, b._data.shape[dim] != 1
+            if in_a and in_b:
+                dim_counts[dim] -= 1
+                if dim_counts[dim] == 1:
+                    sum_dims.append(dim)
+                    dim_counts[dim] = 0
+            elif dim_counts[dim] == 1:
+                if in_a:
+                    a_sum.append(dim)
+                    dim_counts[dim] = 0
+                elif in_b:
+                    b_sum.append(dim)
+                    dim_counts[dim] = 0
+        if a_sum:
+            a = a.sum(a_sum, True)
+        if b_sum:
+            b = b.sum(b_sum, True)
+        ops.insert(0, _sumproduct_pair(a, b, sum_dims))
+    result = ops[0]
+    if total > out_dims:
+        if len(operands) > 1:  # everything summed is size 1 by now: a view drops it
+            return result.view(*result._data.shape[:out_dims])
+        return result.sum(list(range(out_dims, total)))
     return result

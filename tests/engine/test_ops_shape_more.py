@@ -134,13 +134,13 @@ EINSUM = {
 def test_einsum_matches_torch(name, dtype):
     equation, shapes = EINSUM[name]
     arrays = [rng.uniform(-2, 2, size=s).astype(dtype) for s in shapes]
-    check(lambda m, *ts: m.einsum(equation, *ts), arrays, graph="top")
+    check(lambda m, *ts: m.einsum(equation, *ts), arrays, graph="full")
 
 
 def test_einsum_second_derivative_and_list_form():
     a, b = (rng.uniform(-1, 1, size=s) for s in ((3, 4), (4, 2)))
-    check(lambda m, x, y: m.einsum("ij,jk->ik", x, y).tanh(), [a, b], double=True, graph="top")
-    check(lambda m, x, y: m.einsum("ij,jk", [x, y]), [a, b], graph="top")
+    check(lambda m, x, y: m.einsum("ij,jk->ik", x, y).tanh(), [a, b], double=True, graph="full")
+    check(lambda m, x, y: m.einsum("ij,jk", [x, y]), [a, b], graph="full")
 
 
 ERRORS = {
@@ -221,4 +221,15 @@ def test_zero_dim_and_integer_inputs(name):
     ("i->i", [(4,)]), ("ij,ij->", [(3, 4), (3, 4)])])
 def test_einsum_more_equations(equation, shapes):
     arrays = [rng.uniform(-2, 2, size=s).astype(np.float32) for s in shapes]
-    check(lambda m, *ts: m.einsum(equation, *ts), arrays, graph="top")
+    check(lambda m, *ts: m.einsum(equation, *ts), arrays, graph="full")
+
+
+@pytest.mark.parametrize("equation, shapes", [
+    ("ij,jk->ki", [(2, 3), (3, 4)]), ("jk,ij->ik", [(3, 4), (2, 3)]), ("jk,ij->ki", [(3, 4), (2, 3)]),
+    ("j,ij->i", [(3,), (2, 3)]), ("ij,i->j", [(2, 3), (2,)]), ("bj,ij->bi", [(4, 3), (2, 3)]),
+    ("ij,jk->k", [(2, 3), (3, 4)]), ("ij,jk,kl->li", [(2, 3), (3, 4), (4, 2)]),
+    ("i,j,k->ijk", [(2,), (3,), (4,)]), ("bhqd,bhkd->bqhk", [(2, 2, 3, 4), (2, 2, 5, 4)])])
+def test_einsum_operand_order_and_graph_as_torch(equation, shapes):
+    # torch puts the operand whose output dimensions come first on the left of the bmm.
+    arrays = [rng.uniform(-2, 2, size=s).astype(np.float64) for s in shapes]
+    check(lambda m, *ts: m.einsum(equation, *ts), arrays, double=True)
