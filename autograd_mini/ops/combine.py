@@ -18,6 +18,37 @@ def _at_least_1d(t):
     return t.reshape(1) if t._data.ndim == 0 else t
 
 
+def _at_least_3d(t):
+    nd = t._data.ndim
+    if nd == 0:
+        return t.reshape(1, 1, 1)
+    if nd == 1:
+        return t.unsqueeze(0).unsqueeze(-1)
+    return t.unsqueeze(-1) if nd == 2 else t
+
+
+def _each(convert, tensors):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return tuple(convert(t) for t in tensors[0])
+    return convert(tensors[0]) if len(tensors) == 1 else tuple(convert(t) for t in tensors)
+
+
+def atleast_1d(*tensors):
+    return _each(_at_least_1d, tensors)
+
+
+def atleast_2d(*tensors):
+    return _each(_at_least_2d, tensors)
+
+
+def atleast_3d(*tensors):
+    return _each(_at_least_3d, tensors)
+
+
+def dstack(tensors):
+    return cat([_at_least_3d(t) for t in tensors], 2)
+
+
 def vstack(tensors):
     return cat([_at_least_2d(t) for t in tensors], 0)
 

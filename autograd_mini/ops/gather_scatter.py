@@ -189,6 +189,96 @@ class TakeBackward0(Node):
         return (index_put(zeros, idx.reshape(-1), grad.reshape(-1), True).reshape(shape),)
 
 
+class IndexFillBackward0(Node):
+    """index_fill(dim, index, number)"""
+    aten = "aten::index_fill"
+
+    @staticmethod
+    def forward(a, dim, index, value):
+        out = a._data.copy()
+        target = np.moveaxis(out, dim, 0) if out.ndim else out.reshape(1)
+        target[_vector(index, "index_fill")] = value
+        return out
+
+    def save(self, a, dim, index, value):
+        self._saved_dim, self._saved_index = dim, index
+
+    def backward(self, grad):
+        return (grad.index_fill(self._saved_dim, self._saved_index, 0.0),)
+
+
+class IndexFillBackward1(Node):
+    """index_fill(dim, index, 0-d tensor): the value gets the filled places' gradient"""
+    aten = "aten::index_fill"
+
+    @staticmethod
+    def forward(a, value, dim, index):
+        return IndexFillBackward0.forward(a, dim, index, value._data)
+
+    def save(self, a, value, dim, index):
+        self._saved_dim, self._saved_index = dim, index
+
+    def backward(self, grad):
+        need_a, need_value = self.needs_input_grad
+        dim, index = self._saved_dim, self._saved_index
+        return (grad.index_fill(dim, index, 0.0) if need_a else None,
+                grad.index_select(dim, index).sum() if need_value else None)
+
+
+class IndexCopyBackward0(Node):
+    aten = "aten::index_copy"
+
+    @staticmethod
+    def forward(a, source, dim, index):
+        out = a._data.copy()
+        target = np.moveaxis(out, dim, 0) if out.ndim else out.reshape(1)
+        src = source._data.astype(out.dtype, copy=False)
+        target[_vector(index, "index_copy")] = np.moveaxis(src, dim, 0) if src.ndim else src
+        return out
+
+    def save(self, a, source, dim, index):
+        self._saved_dim, self._saved_index = dim, index
+        self._saved_source_dim = source._data.ndim
+
+    def backward(self, grad):
+        need_a, need_src = self.needs_input_grad
+        dim, index = self._saved_dim, self._saved_index
+        return (grad.index_fill(dim, index, 0.0) if need_a else None,
+                grad.index_select(dim, index) if need_src else None)
+
+
+class MaskedScatterBackward0(Node):
+    """masked_scatter(mask, source): source's first elements, in order, where mask is True"""
+    aten = "aten::masked_scatter"
+
+    @staticmethod
+    def forward(a, source, mask):
+        out = a._data.copy()
+        where = np.broadcast_to(_mask_for(a, mask), out.shape)
+        n = int(where.sum())
+        if n > source._data.size:
+            raise RuntimeError("masked_scatter: expected source to have at least as many "
+                               "elements as ones in mask")
+        out[where] = source._data.reshape(-1)[:n]
+        return out
+
+    def save(self, a, source, mask):
+        self._saved_mask, self._saved_source_sym_sizes = mask, source._data.shape
+
+    def backward(self, grad):
+        from .shape import cat
+        need_a, need_src = self.needs_input_grad
+        mask, sizes = self._saved_mask, self._saved_source_sym_sizes
+        grad_src = None
+        if need_src:
+            picked = grad.masked_select(mask)
+            missing = int(np.prod(sizes, dtype=np.int64)) - picked._data.size
+            if missing:
+                picked = cat([picked, constant(np.zeros(missing, dtype=grad._data.dtype))])
+            grad_src = picked.view(*sizes)
+        return (grad.masked_fill(mask, 0.0) if need_a else None, grad_src)
+
+
 def _mask_for(a, mask):
     if mask._data.dtype != np.bool_:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with "
@@ -305,6 +395,20 @@ def masked_fill(input, mask, value):
     if isinstance(value, Tensor):
         return MaskedFillBackward1.apply(input, value, mask=mask)
     return MaskedFillBackward0.apply(input, mask=mask, value=value)
+
+
+def index_fill(input, dim, index, value):
+    if isinstance(value, Tensor):
+        return IndexFillBackward1.apply(input, value, dim=_dim(input, dim), index=index)
+    return IndexFillBackward0.apply(input, dim=_dim(input, dim), index=index, value=value)
+
+
+def index_copy(input, dim, index, source):
+    return IndexCopyBackward0.apply(input, source, dim=_dim(input, dim), index=index)
+
+
+def masked_scatter(input, mask, source):
+    return MaskedScatterBackward0.apply(input, source, mask=mask)
 
 
 def masked_select(input, mask):

@@ -42,6 +42,20 @@ class RollBackward0(Node):
         return (grad.roll([-s for s in self._saved_shifts], self._saved_dims),)
 
 
+class Rot90Backward0(Node):
+    aten = "aten::rot90"
+
+    @staticmethod
+    def forward(a, k, dims):
+        return np.rot90(a._data, k, dims).copy()
+
+    def save(self, a, k, dims):
+        self._saved_k, self._saved_dims = k, list(dims)
+
+    def backward(self, grad):
+        return (grad.rot90(-self._saved_k, self._saved_dims),)
+
+
 class TrilBackward0(Node):
     aten = "aten::tril"
 
@@ -222,6 +236,20 @@ def roll(input, shifts, dims=None):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:"
                            f"{len(dims)}")
     return RollBackward0.apply(input, shifts=shifts, dims=dims)
+
+
+def rot90(input, k=1, dims=(0, 1)):
+    ndim = input._data.ndim
+    dims = list(dims)
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if ndim < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {ndim}")
+    d0, d1 = wrap_dim(dims[0], ndim), wrap_dim(dims[1], ndim)
+    if d0 == d1:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and "
+                           f"dim1 = {d1}")
+    return Rot90Backward0.apply(input, k=k, dims=(dims[0], dims[1]))
 
 
 def _needs_matrix(input, what):

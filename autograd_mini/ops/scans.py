@@ -1,4 +1,4 @@
-"""cumsum, cumprod, cummax, cummin: running reductions along one dimension."""
+"""cumsum, cumprod, logcumsumexp, cummax, cummin: running reductions along one dimension."""
 import numpy as np
 
 from ..node import Node
@@ -61,6 +61,37 @@ class CumprodBackward0(Node):
             later = constant(np.broadcast_to(pos >= i, a._data.shape).astype(a._data.dtype))
             parts.append((grad * others.cumprod(dim) * later).sum(dim))
         return (stack(parts, dim),)
+
+
+class LogcumsumexpBackward0(Node):
+    aten = "aten::logcumsumexp"
+    saved_names = ("self",)
+    saves_result = True
+
+    @staticmethod
+    def forward(a, dim):
+        data = a._data if a._data.dtype.kind == "f" else a._data.astype(np.float32)
+        if data.ndim == 0:
+            return data.copy()
+        return np.logaddexp.accumulate(data, axis=dim)
+
+    def save(self, a, dim):
+        self._saved_dim = dim
+        self.save_for_backward(a)
+
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        if a._data.ndim == 0:
+            return (grad,)
+        # d out_j / d x_i = exp(x_i - out_j) for j >= i: never above 1, so no overflow;
+        # the pairs (i, j) are laid out along a new dimension next to `dim`.
+        dim, out, n = self._saved_dim, self.saved_output, a._data.shape[self._saved_dim]
+        shape = [1] * (a._data.ndim + 1)
+        shape[dim], shape[dim + 1] = n, n
+        later = constant(np.triu(np.ones((n, n), dtype=bool)).reshape(shape))
+        from .elementwise import where
+        weight = where(later, a.unsqueeze(dim + 1) - out.unsqueeze(dim), float("-inf")).exp()
+        return ((weight * grad.unsqueeze(dim)).sum(dim + 1),)
 
 
 class _Cumulative(Node):
@@ -135,6 +166,10 @@ def cumprod(input, dim, *, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
     return CumprodBackward0.apply(input, dim=wrap_dim(dim, input._data.ndim))
+
+
+def logcumsumexp(input, dim):
+    return LogcumsumexpBackward0.apply(input, dim=wrap_dim(dim, input._data.ndim))
 
 
 def cummax(input, dim):

@@ -8,7 +8,7 @@ from ..node import Node
 from . import _cpp_order
 from ..tensor import Tensor
 from ._util import constant, wrap_dim
-from .reduction import _ExtremumAll, _dims, _expand_back, _return_type
+from .reduction import _ExtremumAll, _dims, _expand_back, _require_float, _return_type
 from .elementwise import where
 
 
@@ -232,6 +232,44 @@ class MedianBackward0(_ExtremumAll):
         return np.asarray(_lower_median(a._data))
 
 
+class NansumBackward0(Node):
+    """sum that skips NaN: the NaNs get no gradient"""
+    aten = "aten::nansum"
+    saved_names = ("self",)
+
+    @staticmethod
+    def forward(a, dim, keepdim=False):
+        data = a._data
+        axis = _dims(dim, data.ndim) or None if dim is not None else None
+        return np.asarray(np.nansum(data, axis=axis, keepdims=keepdim and axis is not None,
+                                    dtype=_int64_if_integral(data)))
+
+    def save(self, a, dim, keepdim=False):
+        self._saved_dim = [] if dim is None else list(_dims(dim, a._data.ndim))
+        self._saved_keepdim = keepdim
+        self.save_for_backward(a)
+
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        shape = a._data.shape
+        dims = tuple(self._saved_dim) or tuple(range(len(shape)))
+        grad = _expand_back(grad, shape, dims, self._saved_keepdim or not self._saved_dim)
+        return (where(constant(np.isnan(a._data)), 0.0, grad),)
+
+
+class NanmedianBackward0(MedianBackward0):
+    """nanmedian() of all elements: the median of the values that are not NaN"""
+    aten = "aten::nanmedian"
+
+    @staticmethod
+    def forward(a):
+        data = a._data.reshape(-1)
+        kept = data[~np.isnan(data)] if data.dtype.kind == "f" else data
+        if kept.size == 0:
+            return np.asarray(np.nan, dtype=a._data.dtype)
+        return np.asarray(_lower_median(kept))
+
+
 class _Selected(Node):
     """A reduction that picks one element per slice (median(dim), kthvalue, mode):
     the gradient goes to that element. The indices are found before the node is made."""
@@ -272,6 +310,27 @@ class KthvalueBackward0(_Selected):
 
 class ModeBackward0(_Selected):
     aten = "aten::mode"
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    return NansumBackward0.apply(input, dim=dim, keepdim=keepdim)
+
+
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    """nansum over the count of what is not NaN (torch's own composition)."""
+    _require_float(input, "nanmean")
+    data = input._data
+    axis = None if dim is None else _dims(dim, data.ndim) or None
+    count = np.asarray((~np.isnan(data)).sum(axis=axis, keepdims=keepdim and axis is not None))
+    return nansum(input, dim, keepdim, dtype=dtype) / Tensor._make(count.astype(np.int64))
+
+
+def nanmedian(input, dim=None, keepdim=False):
+    if dim is not None:
+        raise NotImplementedError("nanmedian(dim) is not in autograd_mini; nanmedian() is")
+    return NanmedianBackward0.apply(input)
 
 
 def _median_index(row):

@@ -292,6 +292,27 @@ for _name in ("masked_fill", "scatter", "scatter_add", "index_add"):
              "index_add_": (1, am.tensor([0]), am.ones(2, 1, dtype=am.float64))}[_name + "_"]
     CASES[_name + "_"] = [(lambda a, m=_name + "_", args=_args: getattr(a.clone(), m)(*args),
                            [_A], {})]
+_NAN = np.array([[0.5, np.nan, -1.1], [0.7, 0.2, np.nan]])
+CASES.update({
+    "nansum": [(am.nansum, [_NAN], {}), (lambda a: a.nansum(1), [_NAN], {})],
+    "nanmean": [(lambda a: a.nanmean(0), [_NAN], {})],
+    "nanmedian": [(am.nanmedian, [np.where(np.isnan(_NAN), _NAN, _distinct(2, 3))], {})],
+    "logcumsumexp": [(lambda a: a.logcumsumexp(1), [_A], {})],
+    "rot90": [(lambda a: a.rot90(1), [_A], {}), (lambda a: a.rot90(-1, (1, 0)), [_A], {})],
+    "index_fill": [(lambda a: a.index_fill(1, am.tensor([0, 2]), 0.5), [_A], {}),
+                   (lambda a, v: a.index_fill(0, am.tensor([1]), v), [_A, np.array(0.3)], {})],
+    "index_copy": [(lambda a, b: a.index_copy(1, am.tensor([2, 0]), b), [_A, _signed(2, 2)], {})],
+    "masked_scatter": [(lambda a, b: a.masked_scatter(am.tensor(_MASK), b), [_A, _signed(4)], {})],
+    "atleast_1d": [(am.atleast_1d, [np.array(0.7)], {})],
+    "atleast_2d": [(am.atleast_2d, [_signed(3)], {})],
+    "atleast_3d": [(am.atleast_3d, [_A], {})],
+    "dstack": [(lambda a, b: am.dstack([a, b]), [_A, _B], {})],
+    "index_fill_": [(lambda a: a.clone().index_fill_(1, am.tensor([1]), 2.0), [_A], {})],
+    "index_copy_": [(lambda a: a.clone().index_copy_(0, am.tensor([1]), am.ones(1, 3,
+                                                                          dtype=am.float64)),
+                     [_A], {})],
+    "masked_scatter_": [(lambda a: a.clone().masked_scatter_(am.tensor(_MASK), a * 2), [_A], {})],
+})
 CASES["repeat"] = [(lambda a: a.repeat(2, 1, 2), [_A], {})]
 CASES["unfold"] = [(lambda a: a.unfold(1, 2, 1), [_signed(2, 4)], {})]
 _NOT_DIFFERENTIABLE |= {"all", "any", "count_nonzero", "nonzero"}

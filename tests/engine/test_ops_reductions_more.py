@@ -303,3 +303,33 @@ def test_numpy_argument_names_as_torch_accepts_them(name):
 
 def test_flip_takes_no_axis_alias_as_in_torch():
     check_error(lambda m, a: a.roll(1, axis=0), [X])
+
+
+NAN = np.array([[1.0, np.nan, 3.0, 2.0], [4.0, 0.5, np.nan, np.nan], [1.0, 2.0, 2.0, 0.0]])
+MORE = {
+    "nansum": (lambda m, a: a.nansum(), NAN),
+    "nansum_dim": (lambda m, a: m.nansum(a, 1, keepdim=True), NAN),
+    "nanmean": (lambda m, a: a.nanmean(), NAN),
+    "nanmean_dim": (lambda m, a: a.nanmean(axis=0), NAN),
+    "nanmedian": (lambda m, a: a.nanmedian(), NAN),
+    "nanmedian_plain": (lambda m, a: m.nanmedian(a), TIES),
+    "logcumsumexp": (lambda m, a: a.logcumsumexp(1), X),
+    "logcumsumexp0": (lambda m, a: m.logcumsumexp(a * 30, 0), X),
+    "index_fill": (lambda m, a: a.index_fill(1, m.tensor([0, 2]), -1.0), X),
+    "index_fill_tensor": (lambda m, a: a.index_fill(0, m.tensor([1]), a[0, 0] * 3), X),
+    "index_fill_": (lambda m, a: (a * 1).index_fill_(1, m.tensor([3]), 2.0), X),
+    "index_copy": (lambda m, a: a.index_copy(0, m.tensor([2, 0]), a[:2] * 2), X),
+    "index_copy_": (lambda m, a: (a + 0).index_copy_(1, m.tensor([1]), a[:, :1].exp()), X),
+    "masked_scatter": (lambda m, a: a.masked_scatter(a > 0, a * 3), X),
+    "masked_scatter_row": (lambda m, a: a.masked_scatter(m.tensor([True, False, True, True]),
+                                                         a[0].exp().repeat(4)), X),
+    "masked_scatter_": (lambda m, a: (a * 1).masked_scatter_(a < 0, -a), X),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MORE))
+def test_nan_reductions_logcumsumexp_index_fill_copy_masked_scatter(name):
+    program, array = MORE[name]
+    check(program, [array])
+    if name in ("nansum_dim", "logcumsumexp", "index_fill_tensor", "index_copy", "masked_scatter"):
+        check(program, [array.astype(np.float64)], double=True)

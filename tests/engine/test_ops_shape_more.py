@@ -233,3 +233,29 @@ def test_einsum_operand_order_and_graph_as_torch(equation, shapes):
     # torch puts the operand whose output dimensions come first on the left of the bmm.
     arrays = [rng.uniform(-2, 2, size=s).astype(np.float64) for s in shapes]
     check(lambda m, *ts: m.einsum(equation, *ts), arrays, double=True)
+
+
+MORE = {
+    "rot90": lambda m, a: a.rot90(),
+    "rot90_twice": lambda m, a: m.rot90(a, 2),
+    "rot90_back": lambda m, a: a.rot90(-1, [1, 0]),
+    "rot90_3d": lambda m, a: a.reshape(2, 3, 2).rot90(3, (0, 2)),
+    "atleast_1d": lambda m, a: m.atleast_1d(a[0, 0]),
+    "atleast_2d": lambda m, a: m.atleast_2d(a[0]),
+    "atleast_2d_many": lambda m, a: m.atleast_2d(a[0, 0], a[0], a),
+    "atleast_3d": lambda m, a: m.atleast_3d(a),
+    "atleast_3d_list": lambda m, a: m.atleast_3d([a[0], a[0, 0]]),
+    "dstack": lambda m, a: m.dstack([a, a * 2]),
+    "dstack_vectors": lambda m, a: m.dstack((a[0], a[1])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MORE))
+def test_rot90_atleast_dstack_match_torch(name):
+    check(MORE[name], [X])
+
+
+@pytest.mark.parametrize("program", [lambda m, a: a.rot90(1, [0]), lambda m, a: a[0].rot90(),
+                                     lambda m, a: a.rot90(1, [1, 1])])
+def test_rot90_errors_match_torch(program):
+    check_error(program, [X])
