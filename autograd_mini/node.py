@@ -342,7 +342,8 @@ def _modified_message(tensor, owner, expected, current=None):
     sizes = "[" + ", ".join(str(s) for s in tensor._data.shape) + "]"
     where = ""
     if owner is not None:
-        where = f", which is output 0 of {re.sub(r'Backward[0-9]*$', '', owner.name())},"
+        name = re.sub(r'Backward[0-9]*$', '', owner.name())
+        where = f", which is output {tensor.output_nr} of {name},"
     return (
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [torch.{tensor.dtype.legacy_name} {sizes}]{where} is at version {current}; "

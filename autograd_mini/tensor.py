@@ -45,6 +45,8 @@ class Tensor:
         "_wrapped",         # a Python number turned into a tensor: never promotes
         "_view_of",         # only on a view: its base and how it was made (views.py)
         "_views",           # only on a base: its views, held weakly (views.py)
+        "_output_edge",     # only on one of several outputs of an autograd.Function
+                            # that is not a view: its views.OutputEdge
         "__weakref__",
     )
 
@@ -143,7 +145,10 @@ class Tensor:
     @property
     def output_nr(self):
         view = _views.info(self)
-        return 0 if view is None else view.output_nr
+        if view is None:  # one of several outputs of an autograd.Function, or 0
+            edge = getattr(self, "_output_edge", None)
+            return edge.nr if edge is not None and edge.node is self.grad_fn else 0
+        return view.output_nr
 
     def is_contiguous(self, memory_format=None):
         return self._data.flags.c_contiguous

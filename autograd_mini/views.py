@@ -38,7 +38,8 @@ class ViewOf:
     def __init__(self, base, chain, creation, output_nr=0):
         self.base = base          # never itself a view: views of views share the root
         self.chain = chain        # ((op class, its arguments), ...), from the base on
-        self.creation = creation  # None, "no_grad" or "multi_output": may it change in place?
+        # None, "no_grad", "multi_output" or "custom_function": may it change in place?
+        self.creation = creation
         self.output_nr = output_nr
         self.edge = None          # for an output of a multi-output node: see OutputEdge
         # A no_grad view inherits requires_grad from its base but gets no gradient, until
@@ -161,7 +162,9 @@ def edge(t):
     a multi-output node, that output's OutputEdge."""
     fn = t.grad_fn
     if fn is not None and fn.multi_output:
-        return t._view_of.edge
+        view = info(t)
+        # A custom Function's output that is not a view keeps its edge itself.
+        return view.edge if view is not None else t._output_edge
     return fn
 
 
@@ -186,7 +189,7 @@ def rebase(view_tensor, view, fn):
         copy._base_shape, copy._chain = base._data.shape, view.chain
         # Edge 0 is the base's old history; the others are fn's, except its edge 0,
         # which led to the view's old history (now part of the base's).
-        base_edge = base.grad_fn
+        base_edge = edge(base)  # the base may be one of several outputs (autograd.Function)
         copy._next = (base_edge,) + fn._next[1:]
         copy.needs_input_grad = (base_edge is not None,) + fn.needs_input_grad[1:]
         move_retained(base, base.grad_fn, copy)
@@ -201,7 +204,7 @@ def refresh(base):
     views = getattr(base, "_views", None)
     if not views or not base._requires_grad:
         return
-    edge = base.grad_fn if base.grad_fn is not None else base._get_accumulator()
+    into = edge(base) if base.grad_fn is not None else base._get_accumulator()
     for r in list(views):
         v = r()
         if v is None:
@@ -210,7 +213,7 @@ def refresh(base):
         if view.creation is not None:
             continue  # torch refuses to use these once their base changed (see issue notes)
         node = _node._new(AsStridedBackward0)
-        node._next, node.needs_input_grad = (edge,), (True,)
+        node._next, node.needs_input_grad = (into,), (True,)
         node._base_shape, node._chain = base._data.shape, view.chain
         node._saved_size, node._saved_stride, node._saved_storage_offset = _geometry(v, base)
         move_retained(v, v.grad_fn, node)
@@ -235,12 +238,18 @@ def _geometry(v, base):
 
 
 def _creation_message(t, view):
-    if view.creation == "multi_output" and t.grad_fn is not None:
+    if view.creation in ("multi_output", "custom_function") and t.grad_fn is not None:
         name = re.sub(r"Backward[0-9]*$", "", t.grad_fn.name())
         msg = f"Output {view.output_nr} of {name} is a view and is being modified inplace."
     else:
         msg = ("A view was created in no_grad mode and is being modified inplace with grad "
                "mode enabled.")
+    if view.creation == "custom_function":  # an input a custom Function returned as it is
+        return msg + (" This view was created inside a custom Function (or because an input was "
+                      "returned as-is) and the autograd logic to handle view+inplace would "
+                      "override the custom backward associated with the custom Function, "
+                      "leading to incorrect gradients. This behavior is forbidden. You can fix "
+                      "this by cloning the output of the custom Function.")
     if view.creation == "multi_output":
         return msg + (" This view is the output of a function that returns multiple views. "
                       "Such functions do not allow the output views to be modified inplace. "
