@@ -165,17 +165,23 @@ FUNCTIONS.update({
     "nanmedian": statistics.nanmedian, "logcumsumexp": scans.logcumsumexp,
     "rot90": rearrange.rot90, "index_fill": gather_scatter.index_fill,
     "index_copy": gather_scatter.index_copy, "masked_scatter": gather_scatter.masked_scatter,
+    "take_along_dim": gather_scatter.take_along_dim, "argwhere": statistics.argwhere,
+    "diagflat": rearrange.diagflat, "unique": sorting.unique,
 })
 MODULE_ONLY.update({"where": gather_scatter.where, "tensordot": contraction.tensordot,
                     "einsum": contraction.einsum, **{n: getattr(combine, n) for n in (
                         "block_diag", "vstack", "hstack", "column_stack", "row_stack",
                         "meshgrid", "cartesian_prod", "atleast_1d", "atleast_2d",
-                        "atleast_3d", "dstack")}})
+                        "atleast_3d", "dstack")},
+                    "tril_indices": rearrange.tril_indices,
+                    "triu_indices": rearrange.triu_indices, "searchsorted": sorting.searchsorted,
+                    "bucketize": sorting.bucketize})
+Tensor.where = gather_scatter.tensor_where
 _TAKE_AXIS = ("prod", "std", "var", "logsumexp", "amax", "amin", "median", "kthvalue", "mode",
               "all", "any", "count_nonzero", "cumsum", "cumprod", "cummax", "cummin", "sort",
               "argsort", "topk", "gather", "scatter", "scatter_add", "index_select",
-              "index_add", "diff", "nansum", "nanmean", "logcumsumexp", "index_fill",
-              "index_copy")
+              "index_add", "diff", "nansum", "nanmean", "nanmedian", "logcumsumexp",
+              "index_fill", "index_copy", "take_along_dim")
 FUNCTIONS.update({n: _numpy_names.numpy_names(FUNCTIONS[n]) for n in _TAKE_AXIS})
 Tensor.repeat, Tensor.unfold = rearrange.repeat, rearrange.unfold  # methods only, as in torch
 for _name in ("masked_fill", "scatter", "scatter_add", "index_add", "index_fill", "index_copy",

@@ -365,6 +365,28 @@ def gather(input, dim, index, *, sparse_grad=False):
     return GatherBackward0.apply(input, dim=_dim(input, dim), index=index)
 
 
+def take_along_dim(input, indices, dim=None):
+    """gather after broadcasting input and indices against each other (except along dim)."""
+    if dim is None:
+        return gather(input.reshape(-1), 0, indices.reshape(-1))
+    a, idx = input._data, indices._data
+    if a.ndim != idx.ndim:
+        raise RuntimeError("torch.take_along_dim(): input and indices should have the same "
+                           f"number of dimensions, but got {a.ndim} dimensions for input, and "
+                           f"{idx.ndim} dimensions for indices")
+    dim = _dim(input, dim)
+    shape_a, shape_i = list(a.shape), list(idx.shape)
+    shape_a[dim] = shape_i[dim] = 1
+    try:
+        common = list(np.broadcast_shapes(tuple(shape_a), tuple(shape_i)))
+    except ValueError:
+        raise broadcast_error(tuple(shape_a), tuple(shape_i)) from None
+    input_shape, index_shape = list(common), list(common)
+    input_shape[dim], index_shape[dim] = a.shape[dim], idx.shape[dim]
+    index = Tensor._make(np.broadcast_to(idx, index_shape))
+    return gather(input.expand(*input_shape), dim, index)
+
+
 def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     if reduce is not None:
         raise NotImplementedError("scatter(reduce=...) is not in autograd_mini")
@@ -413,6 +435,11 @@ def masked_scatter(input, mask, source):
 
 def masked_select(input, mask):
     return MaskedSelectBackward0.apply(input, mask=mask)
+
+
+def tensor_where(self, condition, other):
+    """x.where(condition, y): torch.where(condition, x, y)."""
+    return _where3(condition, self, other)
 
 
 def where(condition, input=None, other=None):

@@ -321,6 +321,21 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     return DiagEmbedBackward0.apply(input, offset=offset, dim1=d1, dim2=d2)
 
 
+def diagflat(input, offset=0):
+    return diag(input.contiguous().view(-1), offset)
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    """The positions tril keeps, row by row (an int64 tensor of shape (2, n))."""
+    from ..tensor import Tensor
+    return Tensor._make(np.stack(np.tril_indices(row, offset, col)).astype(np.int64))
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    from ..tensor import Tensor
+    return Tensor._make(np.stack(np.triu_indices(row, offset, col)).astype(np.int64))
+
+
 def diag(input, diagonal=0):
     ndim = input._data.ndim
     if ndim == 1:

@@ -158,3 +158,39 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
         raise RuntimeError("selected index k out of range")
     idx = _topk_indices(data, dim, k, largest, sorted) if data.ndim else _order(data, dim, largest)
     return topk_return(TopkBackward0.apply(input, dim=dim, indices=idx), Tensor._make(idx))
+
+
+def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None,
+                 sorter=None):
+    """For each value, where it would go in the (last dimension of the) sorted sequence."""
+    seq = sorted_sequence._data
+    values = np.asarray(input._data if isinstance(input, Tensor) else input)
+    side = side or ("right" if right else "left")
+    if sorter is not None:
+        seq = np.take_along_axis(seq, sorter._data, axis=-1)
+    if seq.ndim <= 1:
+        out = np.searchsorted(seq, values, side=side)
+    else:
+        out = np.empty(values.shape, dtype=np.int64)
+        for pos in np.ndindex(seq.shape[:-1]):
+            out[pos] = np.searchsorted(seq[pos], values[pos], side=side)
+    return Tensor._make(np.asarray(out, dtype=np.int32 if out_int32 else np.int64))
+
+
+def bucketize(input, boundaries, *, out_int32=False, right=False):
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    """The distinct values, in increasing order (torch's CPU unique sorts even when
+    sorted=False); with return_inverse / return_counts, a tuple as torch returns."""
+    data = input._data
+    values, inverse, counts = np.unique(data if dim is None else data, return_inverse=True,
+                                        return_counts=True, axis=dim)
+    out = [Tensor._make(values)]
+    if return_inverse:
+        shape = data.shape if dim is None else (data.shape[dim],)
+        out.append(Tensor._make(inverse.reshape(shape).astype(np.int64)))
+    if return_counts:
+        out.append(Tensor._make(counts.astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)

@@ -308,6 +308,10 @@ class KthvalueBackward0(_Selected):
     aten = "aten::kthvalue"
 
 
+class NanmedianBackward1(_Selected):
+    aten = "aten::nanmedian"
+
+
 class ModeBackward0(_Selected):
     aten = "aten::mode"
 
@@ -328,9 +332,9 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
 
 
 def nanmedian(input, dim=None, keepdim=False):
-    if dim is not None:
-        raise NotImplementedError("nanmedian(dim) is not in autograd_mini; nanmedian() is")
-    return NanmedianBackward0.apply(input)
+    if dim is None:
+        return NanmedianBackward0.apply(input)
+    return _selected(NanmedianBackward1, nanmedian_return, input, dim, keepdim, _nanmedian_index)
 
 
 def _median_index(row):
@@ -340,6 +344,15 @@ def _median_index(row):
     if len(nan):
         return nan[0]
     return np.argsort(row, kind="stable")[(row.size - 1) // 2]
+
+
+def _nanmedian_index(row):
+    """torch's nanmedian(dim) on one slice: the ((count - 1) // 2)-th of the values that
+    are not NaN, in order of (value, position); position 0 when all are NaN."""
+    kept = np.flatnonzero(~np.isnan(row)) if row.dtype.kind == "f" else np.arange(row.size)
+    if not kept.size:
+        return 0
+    return kept[np.argsort(row[kept], kind="stable")[(kept.size - 1) // 2]]
 
 
 def _quick_select_index(row, k):
@@ -418,6 +431,7 @@ def _indices_along(data, dim, per_slice):
 
 
 median_return = _return_type("median")
+nanmedian_return = _return_type("nanmedian")
 kthvalue_return = _return_type("kthvalue")
 mode_return = _return_type("mode")
 
@@ -524,6 +538,10 @@ def count_nonzero(input, dim=None):
     data = input._data
     axis = None if dim is None else _dims(dim, data.ndim)
     return Tensor._make(np.asarray(np.count_nonzero(data, axis=axis), dtype=np.int64))
+
+
+def argwhere(input):
+    return nonzero(input)
 
 
 def nonzero(input, *, as_tuple=False):

@@ -312,7 +312,16 @@ CASES.update({
                                                                           dtype=am.float64)),
                      [_A], {})],
     "masked_scatter_": [(lambda a: a.clone().masked_scatter_(am.tensor(_MASK), a * 2), [_A], {})],
+    "take_along_dim": [(lambda a: am.take_along_dim(a, a.argsort(1), 1), [_D], {})],
+    "diagflat": [(lambda a: a.diagflat(1), [_A], {})],
+    "argwhere": [(lambda a: a.take(am.argwhere(a > 0)[:, 1]), [_A], {})],
+    "unique": [(lambda a: a * am.unique(am.tensor([2, 1, 2])).sum(), [_A], {})],
+    "tril_indices": [(lambda a: a[tuple(am.tril_indices(2, 3))], [_A], {})],
+    "triu_indices": [(lambda a: a[tuple(am.triu_indices(2, 3, 1))], [_A], {})],
+    "searchsorted": [(lambda a: a * am.searchsorted(am.tensor([0.0, 0.5]), a.detach()), [_A], {})],
+    "bucketize": [(lambda a: a * am.bucketize(a.detach(), am.tensor([0.0])), [_A], {})],
 })
+CASES["nanmedian"].append((lambda a: a.nanmedian(1).values, [_NAN], {}))
 CASES["repeat"] = [(lambda a: a.repeat(2, 1, 2), [_A], {})]
 CASES["unfold"] = [(lambda a: a.unfold(1, 2, 1), [_signed(2, 4)], {})]
 _NOT_DIFFERENTIABLE |= {"all", "any", "count_nonzero", "nonzero"}

@@ -333,3 +333,36 @@ def test_nan_reductions_logcumsumexp_index_fill_copy_masked_scatter(name):
     check(program, [array])
     if name in ("nansum_dim", "logcumsumexp", "index_fill_tensor", "index_copy", "masked_scatter"):
         check(program, [array.astype(np.float64)], double=True)
+
+
+NAN_ROWS = np.array([[np.nan, np.nan, np.nan], [1.0, np.nan, 1.0], [2.0, 2.0, 2.0],
+                     [3.0, np.nan, 1.0]])
+LOOKUPS = {
+    "nanmedian_dim": (lambda m, a: a.nanmedian(1), NAN_ROWS),
+    "nanmedian_keep": (lambda m, a: m.nanmedian(a, 0, keepdim=True), NAN_ROWS),
+    "take_along_dim": (lambda m, a: m.take_along_dim(a, a.argsort(1), 1), X),
+    "take_along_dim_flat": (lambda m, a: a.take_along_dim(m.tensor([0, 5, 5])), X),
+    "take_along_dim_bcast": (lambda m, a: m.take_along_dim(a, m.tensor([[1, 0]]), 1), X),
+    "tensor_where": (lambda m, a: a.where(a > 0, a * 2), X),
+    "tensor_where_number": (lambda m, a: a.where(a < 0, 0.0), X),
+    "argwhere": (lambda m, a: m.argwhere(a > 0), X),
+    "unique": (lambda m, a: m.unique((a * 2).long()), X),
+    "unique_all": (lambda m, a: (a * 2).long().unique(return_inverse=True, return_counts=True), X),
+    "unique_rows": (lambda m, a: m.unique(m.tensor([[1, 2], [1, 2], [0, 1]]), dim=0), X),
+    "searchsorted": (lambda m, a: m.searchsorted(m.tensor([0.5, 1.0, 1.5]), a), X),
+    "searchsorted_right_rows": (lambda m, a: m.searchsorted(
+        m.tensor([[1.0, 2, 3], [2, 4, 6]]), m.tensor([[2.0], [4.0]]), right=True), X),
+    "bucketize": (lambda m, a: m.bucketize(a, m.tensor([-1.0, 0.0, 1.0])), X),
+    "bucketize_right_int32": (lambda m, a: m.bucketize(a, m.tensor([0.0]), right=True,
+                                                       out_int32=True), X),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOOKUPS))
+def test_nanmedian_take_along_dim_where_unique_searchsorted(name):
+    program, array = LOOKUPS[name]
+    check(program, [array])
+
+
+def test_take_along_dim_error_matches_torch():
+    check_error(lambda m, a: m.take_along_dim(a, m.tensor([0]), 1), [X])

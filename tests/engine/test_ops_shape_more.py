@@ -259,3 +259,11 @@ def test_rot90_atleast_dstack_match_torch(name):
                                      lambda m, a: a.rot90(1, [1, 1])])
 def test_rot90_errors_match_torch(program):
     check_error(program, [X])
+
+
+@pytest.mark.parametrize("program", [
+    lambda m, a: m.diagflat(a[0]), lambda m, a: a.diagflat(1), lambda m, a: m.diagflat(a.t(), -2),
+    lambda m, a: m.tril_indices(3, 4, 1), lambda m, a: m.triu_indices(3, 3, -1),
+    lambda m, a: m.tril_indices(4, 2)])
+def test_diagflat_and_triangle_indices_match_torch(program):
+    check(program, [X])
