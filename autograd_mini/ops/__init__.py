@@ -167,6 +167,7 @@ FUNCTIONS.update({
     "index_copy": gather_scatter.index_copy, "masked_scatter": gather_scatter.masked_scatter,
     "take_along_dim": gather_scatter.take_along_dim, "argwhere": statistics.argwhere,
     "diagflat": rearrange.diagflat, "unique": sorting.unique,
+    "scatter_reduce": gather_scatter.scatter_reduce,
 })
 MODULE_ONLY.update({"where": gather_scatter.where, "tensordot": contraction.tensordot,
                     "einsum": contraction.einsum, **{n: getattr(combine, n) for n in (
@@ -181,9 +182,9 @@ _TAKE_AXIS = ("prod", "std", "var", "logsumexp", "amax", "amin", "median", "kthv
               "all", "any", "count_nonzero", "cumsum", "cumprod", "cummax", "cummin", "sort",
               "argsort", "topk", "gather", "scatter", "scatter_add", "index_select",
               "index_add", "diff", "nansum", "nanmean", "nanmedian", "logcumsumexp",
-              "index_fill", "index_copy", "take_along_dim")
+              "index_fill", "index_copy", "take_along_dim", "scatter_reduce")
 FUNCTIONS.update({n: _numpy_names.numpy_names(FUNCTIONS[n]) for n in _TAKE_AXIS})
 Tensor.repeat, Tensor.unfold = rearrange.repeat, rearrange.unfold  # methods only, as in torch
-for _name in ("masked_fill", "scatter", "scatter_add", "index_add", "index_fill", "index_copy",
-              "masked_scatter"):
+for _name in ("masked_fill", "scatter", "scatter_add", "scatter_reduce", "index_add",
+              "index_fill", "index_copy", "masked_scatter"):
     setattr(Tensor, _name + "_", _make_inplace(FUNCTIONS[_name], _name + "_"))

@@ -110,6 +110,79 @@ class ScatterAddBackward0(Node):
                 grad.gather(self._saved_dim, self._saved_index) if need_src else None)
 
 
+_IDENTITY = {"sum": 0, "mean": 0, "prod": 1, "amax": -np.inf, "amin": np.inf}
+_AT = {"sum": np.add, "mean": np.add, "prod": np.multiply, "amax": np.maximum, "amin": np.minimum}
+
+
+class ScatterReduceBackward0(Node):
+    """scatter_reduce(dim, index, src, reduce): src's elements combined into the input by
+    sum, prod, mean, amax or amin (with or without the input's own value)."""
+    aten = "aten::scatter_reduce"
+    saved_names = ("self", "src")
+    saves_result = True
+
+    @staticmethod
+    def forward(a, src, dim, index, reduce, include_self=True):
+        if reduce not in _AT:
+            raise RuntimeError("reduce argument must be either sum, prod, mean, amax or amin, "
+                               f"got {reduce}")
+        out = a._data.copy()
+        keys = _coords(index._data, dim, a._data.shape, "scatter_reduce")
+        part = _part(src._data, index._data.shape).astype(out.dtype, copy=False)
+        if not include_self:
+            out[keys] = _IDENTITY[reduce]
+        _AT[reduce].at(out, keys, part)
+        if reduce == "mean":
+            out /= _counts(a._data.shape, keys, include_self)
+        return out
+
+    def save(self, a, src, dim, index, reduce, include_self=True):
+        self._saved_dim, self._saved_index = dim, index
+        self._saved_reduce, self._saved_include_self = reduce, include_self
+        self.save_for_backward(a, src)
+
+    def backward(self, grad):
+        a, src = self.saved_tensors
+        dim, index, reduce = self._saved_dim, self._saved_index, self._saved_reduce
+        keys = _coords(index._data, dim, a._data.shape, "scatter_reduce")
+        scattered = np.zeros(a._data.shape, dtype=bool)
+        scattered[keys] = True
+        own = constant(~scattered) if not self._saved_include_self else None
+        if reduce == "sum":
+            grad_self, grad_src = grad, grad.gather(dim, index)
+        elif reduce == "mean":
+            share = grad / constant(_counts(a._data.shape, keys, self._saved_include_self)
+                                    .astype(grad._data.dtype))
+            grad_self, grad_src = share, share.gather(dim, index)
+        elif reduce in ("amax", "amin"):
+            # Ties share the gradient evenly, the input's own value counted as one of them
+            # (by torch even with include_self=False, where its share is then dropped).
+            result = self.saved_output._data
+            self_hits = a._data == result
+            src_hits = _part(src._data, index._data.shape) == result[keys]
+            count = self_hits.astype(grad._data.dtype)
+            np.add.at(count, keys, src_hits)
+            share = grad / constant(np.where(count == 0, 1, count))
+            grad_self = share * constant(self_hits.astype(grad._data.dtype))
+            grad_src = share.gather(dim, index) * constant(src_hits.astype(grad._data.dtype))
+        else:
+            if (a._data == 0).any() or (src._data == 0).any():
+                raise NotImplementedError("scatter_reduce(reduce='prod') with zeros: its "
+                                          "gradient is not in autograd_mini")
+            product = grad * self.saved_output
+            grad_self, grad_src = product / a, product.gather(dim, index) / src
+        if own is not None:
+            grad_self = grad_self * own
+        return grad_self, grad_src
+
+
+def _counts(shape, keys, include_self):
+    """How many values each place of the result averages (at least 1)."""
+    count = np.full(shape, 1 if include_self else 0, dtype=np.int64)
+    np.add.at(count, keys, 1)
+    return np.maximum(count, 1)
+
+
 def _vector(index, what):
     if index._data.ndim > 1:
         raise IndexError(f"{what}(): Index is supposed to be a vector")
@@ -394,6 +467,11 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     if isinstance(src, Tensor):
         return ScatterBackward0.apply(input, src, dim=_dim(input, dim), index=index)
     return ScatterBackward1.apply(input, dim=_dim(input, dim), index=index, value=src)
+
+
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
+    return ScatterReduceBackward0.apply(input, src, dim=_dim(input, dim), index=index,
+                                        reduce=reduce, include_self=include_self)
 
 
 def scatter_add(input, dim, index, src):

@@ -321,6 +321,12 @@ CASES.update({
     "searchsorted": [(lambda a: a * am.searchsorted(am.tensor([0.0, 0.5]), a.detach()), [_A], {})],
     "bucketize": [(lambda a: a * am.bucketize(a.detach(), am.tensor([0.0])), [_A], {})],
 })
+CASES["scatter_reduce"] = [
+    (lambda a, b: a.scatter_reduce(1, am.tensor(_IDX), b, r, include_self=i),
+     [_positive(3, 4), _positive(3, 2)], {})
+    for r in ("sum", "mean", "prod", "amax", "amin") for i in (True, False)]
+CASES["scatter_reduce_"] = [(lambda a, b: a.clone().scatter_reduce_(1, am.tensor(_IDX), b, "mean"),
+                             [_positive(3, 4), _positive(3, 2)], {})]
 CASES["nanmedian"].append((lambda a: a.nanmedian(1).values, [_NAN], {}))
 CASES["repeat"] = [(lambda a: a.repeat(2, 1, 2), [_A], {})]
 CASES["unfold"] = [(lambda a: a.unfold(1, 2, 1), [_signed(2, 4)], {})]

@@ -366,3 +366,27 @@ def test_nanmedian_take_along_dim_where_unique_searchsorted(name):
 
 def test_take_along_dim_error_matches_torch():
     check_error(lambda m, a: m.take_along_dim(a, m.tensor([0]), 1), [X])
+
+
+# Several sources land on one place (index 0 twice in a row), and ties for amax/amin.
+REDUCE_IDX = np.array([[0, 0, 2], [1, 3, 1], [2, 2, 2]], np.int64)
+TIE_SRC = np.array([[1.0, 1.0, 0.5], [2.0, 0.1, 2.0], [0.3, 0.3, 0.3]], np.float32)
+
+
+@pytest.mark.parametrize("include_self", [True, False])
+@pytest.mark.parametrize("reduce", ["sum", "mean", "prod", "amax", "amin"])
+def test_scatter_reduce_matches_torch(reduce, include_self):
+    base = np.abs(X) + 0.5  # no zeros: prod's gradient divides
+    program = lambda m, a, s: a.scatter_reduce(  # noqa: E731
+        1, m.tensor(REDUCE_IDX), s, reduce, include_self=include_self)
+    check(program, [base, np.abs(X[:, :3]) + 0.5])
+    check(program, [np.ones((3, 4), np.float32), TIE_SRC])  # ties with the input's own 1.0
+    if reduce != "prod":
+        check(program, [base.astype(np.float64), np.abs(X[:, :3]).astype(np.float64) + 0.5],
+              double=True)
+
+
+def test_scatter_reduce_in_place_and_bad_reduce():
+    check(lambda m, a: (a * 1).scatter_reduce_(0, m.tensor(REDUCE_IDX[:, :1] % 3), a[:, :1],
+                                               "amax"), [X])
+    check_error(lambda m, a: a.scatter_reduce(0, m.tensor(REDUCE_IDX[:, :1] % 3), a, "foo"), [X])
