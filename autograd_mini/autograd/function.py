@@ -71,6 +71,10 @@ class FunctionCtx(Node):
         return tuple(self._saved_output(i) if i in self._saved_outputs else t
                      for i, t in enumerate(tensors))
 
+    def release_saved(self):
+        super().release_saved()
+        self._saved_outputs = None  # the outputs' data, too
+
     def mark_non_differentiable(self, *tensors):
         """Outputs among `tensors` will not require grad (a mask, sort's indices, ...)."""
         self._marked = tensors
