@@ -146,30 +146,25 @@ def bind(namespace):
 
 
 # Reductions, scans, sorting, indexing by tensors, rearranging and contractions (issue 12).
-from . import combine, contraction, gather_scatter, rearrange, scans, sorting, statistics  # noqa: E402,I001
-from . import _numpy_names  # noqa: E402
+from . import combine, contraction, gather_scatter, masked, rearrange, scans, sorting  # noqa: E402,I001
+from . import _numpy_names, order_statistics, statistics  # noqa: E402
 FUNCTIONS.update({
     **{n: getattr(statistics, n) for n in (
-        "prod", "std", "var", "logsumexp", "amax", "amin", "median", "kthvalue", "mode", "all",
-        "any", "count_nonzero", "nonzero")},
-    **{n: getattr(scans, n) for n in ("cumsum", "cumprod", "cummax", "cummin")},
-    **{n: getattr(sorting, n) for n in ("sort", "argsort", "topk", "msort")},
+        "prod", "std", "var", "logsumexp", "amax", "amin", "all", "any", "count_nonzero",
+        "nonzero", "argwhere", "nansum", "nanmean")},
+    **{n: getattr(order_statistics, n) for n in ("median", "nanmedian", "kthvalue", "mode")},
+    **{n: getattr(scans, n) for n in ("cumsum", "cumprod", "logcumsumexp", "cummax", "cummin")},
+    **{n: getattr(sorting, n) for n in ("sort", "argsort", "topk", "msort", "unique")},
     **{n: getattr(gather_scatter, n) for n in (
-        "masked_fill", "masked_select", "gather", "scatter", "scatter_add", "index_select",
-        "index_add", "take")},
+        "gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add",
+        "index_fill", "index_copy", "take", "take_along_dim")},
+    **{n: getattr(masked, n) for n in ("masked_fill", "masked_select", "masked_scatter")},
     **{n: getattr(rearrange, n) for n in (
-        "flip", "fliplr", "flipud", "roll", "tril", "triu", "tile", "diff", "trace", "diag",
-        "diag_embed")},
+        "flip", "fliplr", "flipud", "roll", "rot90", "tril", "triu", "tile", "diff", "trace",
+        "diag", "diagflat", "diag_embed")},
     **{n: getattr(contraction, n) for n in ("outer", "ger", "kron")},
-    "nansum": statistics.nansum, "nanmean": statistics.nanmean,
-    "nanmedian": statistics.nanmedian, "logcumsumexp": scans.logcumsumexp,
-    "rot90": rearrange.rot90, "index_fill": gather_scatter.index_fill,
-    "index_copy": gather_scatter.index_copy, "masked_scatter": gather_scatter.masked_scatter,
-    "take_along_dim": gather_scatter.take_along_dim, "argwhere": statistics.argwhere,
-    "diagflat": rearrange.diagflat, "unique": sorting.unique,
-    "scatter_reduce": gather_scatter.scatter_reduce,
 })
-MODULE_ONLY.update({"where": gather_scatter.where, "tensordot": contraction.tensordot,
+MODULE_ONLY.update({"where": masked.where, "tensordot": contraction.tensordot,
                     "einsum": contraction.einsum, **{n: getattr(combine, n) for n in (
                         "block_diag", "vstack", "hstack", "column_stack", "row_stack",
                         "meshgrid", "cartesian_prod", "atleast_1d", "atleast_2d",
@@ -177,7 +172,7 @@ MODULE_ONLY.update({"where": gather_scatter.where, "tensordot": contraction.tens
                     "tril_indices": rearrange.tril_indices,
                     "triu_indices": rearrange.triu_indices, "searchsorted": sorting.searchsorted,
                     "bucketize": sorting.bucketize})
-Tensor.where = gather_scatter.tensor_where
+Tensor.where = masked.tensor_where
 _TAKE_AXIS = ("prod", "std", "var", "logsumexp", "amax", "amin", "median", "kthvalue", "mode",
               "all", "any", "count_nonzero", "cumsum", "cumprod", "cummax", "cummin", "sort",
               "argsort", "topk", "gather", "scatter", "scatter_add", "index_select",
