@@ -146,8 +146,8 @@ def bind(namespace):
 
 
 # Reductions, scans, sorting, indexing by tensors, rearranging and contractions (issue 12).
-from . import combine, contraction, gather_scatter, masked, rearrange, scans, sorting  # noqa: E402,I001
-from . import _numpy_names, order_statistics, statistics  # noqa: E402
+from . import combine, contraction, gather_scatter, masked, rearrange  # noqa: E402
+from . import _numpy_names, order_statistics, scans, sorting, statistics  # noqa: E402
 FUNCTIONS.update({
     **{n: getattr(statistics, n) for n in (
         "prod", "std", "var", "logsumexp", "amax", "amin", "all", "any", "count_nonzero",

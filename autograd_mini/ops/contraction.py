@@ -208,6 +208,10 @@ def _aligned_operands(operands, op_labels, index, total, ell_index, ell_dims):
     return ops, dim_counts
 
 
+def _size(t, dims):
+    return int(np.prod([t._data.shape[d] for d in dims], dtype=np.int64))
+
+
 def _sumproduct_pair(left, right, sum_dims):
     """(left * right).sum(sum_dims, keepdim=True) as one bmm (torch's sumproduct_pair)."""
     if not sum_dims:
@@ -230,16 +234,15 @@ def _sumproduct_pair(left, right, sum_dims):
             ro.append(i)
     if lo and ro and ro[-1] < lo[0]:  # torch swaps them so that bmm gives the output's order
         left, right, lo, ro = right, left, ro, lo
-    size = lambda t, dims: int(np.prod([t._data.shape[d] for d in dims], dtype=np.int64))  # noqa: E731
     out_size = ([left._data.shape[d] for d in lro + lo] + [1] * len(sum_dims)
                 + [right._data.shape[d] for d in ro])
     operm = [0] * len(out_size)
     for i, d in enumerate(lro + lo + list(sum_dims) + ro):
         operm[d] = i
     left = left.permute(*(lro + lo + list(sum_dims) + ro)).reshape(
-        size(left, lro), size(left, lo), sum_size)
+        _size(left, lro), _size(left, lo), sum_size)
     right = right.permute(*(lro + list(sum_dims) + ro + lo)).reshape(
-        size(right, lro), sum_size, size(right, ro))
+        _size(right, lro), sum_size, _size(right, ro))
     return left.bmm(right).view(*out_size).permute(*operm)
 
 

@@ -225,7 +225,8 @@ def test_einsum_more_equations(equation, shapes):
 
 
 @pytest.mark.parametrize("equation, shapes", [
-    ("ij,jk->ki", [(2, 3), (3, 4)]), ("jk,ij->ik", [(3, 4), (2, 3)]), ("jk,ij->ki", [(3, 4), (2, 3)]),
+    ("ij,jk->ki", [(2, 3), (3, 4)]), ("jk,ij->ik", [(3, 4), (2, 3)]),
+    ("jk,ij->ki", [(3, 4), (2, 3)]),
     ("j,ij->i", [(3,), (2, 3)]), ("ij,i->j", [(2, 3), (2,)]), ("bj,ij->bi", [(4, 3), (2, 3)]),
     ("ij,jk->k", [(2, 3), (3, 4)]), ("ij,jk,kl->li", [(2, 3), (3, 4), (4, 2)]),
     ("i,j,k->ijk", [(2,), (3,), (4,)]), ("bhqd,bhkd->bqhk", [(2, 2, 3, 4), (2, 2, 5, 4)])])
