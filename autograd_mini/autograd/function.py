@@ -255,10 +255,11 @@ def _wrap_outputs(node, recorded, inputs):
             if is_dirty:
                 out = _dirty_output(node, item)
             elif is_input:
-                out = views.make_view(item._data[...], item, AliasBackward0, {},
-                                      "multi_output" if several else "custom_function", nr)
+                out = views.make_view(item._data[...], item, AliasBackward0, {})
             else:
                 out = item
+            if not is_dirty and views.info(out) is not None:
+                _forbid_inplace(views.info(out), nr, several)
             out.grad_fn, out._requires_grad = node, True
             if several:
                 _link_output(node, out, nr, slot, packed)
@@ -268,6 +269,13 @@ def _wrap_outputs(node, recorded, inputs):
     if recorded:
         _keep_saved_outputs(node, items, inputs, dirty)
     return type(output)(results) if several else results[0]
+
+
+def _forbid_inplace(view, nr, several):
+    """A view among the outputs (an input returned as it is, `x[:2]`): torch refuses to
+    change it in place, as that would bypass the custom backward."""
+    view.creation = "multi_output" if several else "custom_function"
+    view.output_nr = nr
 
 
 def _not_differentiable(t, is_input, is_dirty):

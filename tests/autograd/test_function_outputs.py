@@ -376,6 +376,32 @@ def test_an_input_returned_as_it_is_is_a_new_view(several, input_kind):
 
 
 @pytest.mark.parametrize("several", [True, False], ids=["two outputs", "one output"])
+def test_a_view_made_in_forward_is_an_output_like_any_other(several):
+    def program(lib, log):
+        class Head(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return (x * 2, x[:2]) if several else x[:2]
+
+            @staticmethod
+            def backward(ctx, *grads):
+                log.append(("backward got", [_t(g) for g in grads]))
+                g = lib.zeros(3)
+                g[:2] = grads[-1]
+                return g + grads[0] * 2 if several else g
+        x = _x(lib)
+        h = x * 1
+        out = Head.apply(h)
+        head = out[-1] if several else out
+        log.append((head._is_view(), head._base is h, _t(head), head.output_nr))
+        head.sum().backward(retain_graph=True)
+        log.append(_t(x.grad))
+        head.mul_(2)
+    ref = assert_same_log(program)
+    assert ref[-2][:2] == ("error", "RuntimeError")
+
+
+@pytest.mark.parametrize("several", [True, False], ids=["two outputs", "one output"])
 def test_an_input_returned_under_no_grad(several):
     def program(lib, log):
         for source in (_x(lib), lib.ones(3)):
