@@ -188,6 +188,42 @@ def _vector(index, what):
     return index._data.reshape(-1)
 
 
+def _check_index_add(dest, src, dim, idx):
+    """torch's refusals for index_add, in its order and words."""
+    rest = lambda shape: [n for d, n in enumerate(shape) if d != dim]  # noqa: E731
+    if dest.ndim and (src.ndim != dest.ndim or rest(src.shape) != rest(dest.shape)):
+        raise RuntimeError("source tensor shape must match self tensor shape, excluding the "
+                           f"specified dimension. Got self.shape = {list(dest.shape)} "
+                           f"source.shape = {list(src.shape)}")
+    count = src.shape[dim] if src.ndim else 1
+    if idx.size != count:
+        raise RuntimeError(f"index_add_(): Number of indices ({idx.size}) should be equal to "
+                           f"source.size(dim): ({count}), for dim: {dim}")
+    size = dest.shape[dim] if dest.ndim else 1
+    bad = (idx < 0) | (idx >= size)
+    if bad.any():
+        raise RuntimeError(f"index {int(idx[bad][0])} is out of bounds for dimension {dim} "
+                           f"with size {size}")
+
+
+def _check_index_copy(dest, src, dim, idx):
+    count = src.shape[dim] if src.ndim else 1
+    if idx.size != count:
+        raise IndexError(f"index_copy_(): Number of indices ({idx.size}) should be equal to "
+                         f"source.size(dim) ({count})")
+    rest = lambda shape: [n for d, n in enumerate(shape) if d != dim]  # noqa: E731
+    if dest.ndim and rest(src.shape) != rest(dest.shape):
+        raise RuntimeError(
+            "index_copy_(): Source/destination tensor must have same slice shapes. Destination "
+            f"slice shape: {' '.join(map(str, rest(dest.shape)))} at dimension {dim} and source "
+            f"slice shape: {' '.join(map(str, rest(src.shape)))} at dimension 0.")
+    size = dest.shape[dim] if dest.ndim else 1
+    bad = (idx < 0) | (idx >= size)
+    if bad.any():
+        raise IndexError(f"index_copy_(): index {int(idx[bad][0])} is out of bounds for "
+                         f"dimension {dim} with size {size}")
+
+
 class IndexSelectBackward0(Node):
     aten = "aten::index_select"
 
@@ -195,8 +231,7 @@ class IndexSelectBackward0(Node):
     def forward(a, dim, index):
         data, idx = a._data, _vector(index, "index_select")
         size = data.shape[dim] if data.ndim else 1
-        bad = (idx < -size) | (idx >= size)
-        if bad.any():
+        if ((idx < 0) | (idx >= size)).any():  # no negative indices here, as in torch
             raise IndexError("index out of range in self")
         if not data.ndim:  # a 0-d tensor gives a 0-d result, as in torch
             return data.reshape(1)[idx].reshape(())
@@ -216,6 +251,7 @@ class IndexAddBackward0(Node):
 
     @staticmethod
     def forward(a, source, dim, index, alpha=1):
+        _check_index_add(a._data, source._data, dim, _vector(index, "index_add"))
         out = a._data.copy()
         src = source._data * alpha if alpha != 1 else source._data
         if out.ndim == 0:
@@ -269,7 +305,12 @@ class IndexFillBackward0(Node):
     def forward(a, dim, index, value):
         out = a._data.copy()
         target = np.moveaxis(out, dim, 0) if out.ndim else out.reshape(1)
-        target[_vector(index, "index_fill")] = value
+        idx = _vector(index, "index_fill")
+        bad = (idx < -len(target)) | (idx >= len(target))  # negative ones count from the end
+        if bad.any():
+            raise IndexError(f"index {int(idx[bad][0])} is out of bounds for dimension {dim} "
+                             f"with size {len(target)}")
+        target[idx] = value
         return out
 
     def save(self, a, dim, index, value):
@@ -302,6 +343,7 @@ class IndexCopyBackward0(Node):
 
     @staticmethod
     def forward(a, source, dim, index):
+        _check_index_copy(a._data, source._data, dim, _vector(index, "index_copy"))
         out = a._data.copy()
         target = np.moveaxis(out, dim, 0) if out.ndim else out.reshape(1)
         src = source._data.astype(out.dtype, copy=False)

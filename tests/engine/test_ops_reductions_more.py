@@ -390,3 +390,28 @@ def test_scatter_reduce_in_place_and_bad_reduce():
     check(lambda m, a: (a * 1).scatter_reduce_(0, m.tensor(REDUCE_IDX[:, :1] % 3), a[:, :1],
                                                "amax"), [X])
     check_error(lambda m, a: a.scatter_reduce(0, m.tensor(REDUCE_IDX[:, :1] % 3), a, "foo"), [X])
+
+
+INDEX_ERRORS = {
+    "index_add_slice": lambda m, a: a.index_add(1, m.tensor([1]), m.zeros(1, 1)),
+    "index_add_rank": lambda m, a: a.index_add(1, m.tensor([1]), m.zeros(3, 1, 2)),
+    "index_add_count": lambda m, a: a.index_add(0, m.tensor([1, 2]), m.zeros(1, 4)),
+    "index_add_bounds": lambda m, a: a.index_add(0, m.tensor([7]), m.zeros(1, 4)),
+    "index_add_negative": lambda m, a: a.index_add(0, m.tensor([-1]), m.zeros(1, 4)),
+    "index_copy_slice": lambda m, a: a.index_copy(0, m.tensor([1]), m.zeros(1, 1)),
+    "index_copy_slice_3d": lambda m, a: m.zeros(2, 3, 4).index_copy(1, m.tensor([1]),
+                                                                    m.zeros(2, 1, 3)),
+    "index_copy_count": lambda m, a: a.index_copy(0, m.tensor([1, 2]), m.zeros(1, 4)),
+    "index_copy_bounds": lambda m, a: a.index_copy(0, m.tensor([9]), m.zeros(1, 4)),
+    "index_fill_bounds": lambda m, a: a.index_fill(0, m.tensor([9]), 1.0),
+    "index_select_negative": lambda m, a: a.index_select(0, m.tensor([-1])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INDEX_ERRORS))
+def test_index_op_errors_match_torch(name):
+    check_error(INDEX_ERRORS[name], [X])
+
+
+def test_index_fill_counts_negative_indices_from_the_end_as_torch():
+    check(lambda m, a: a.index_fill(0, m.tensor([-1]), 1.0), [X])
