@@ -24,13 +24,14 @@ Forward may return several tensors (`return values, indices`): they share the on
 node, as the pieces of `split` do, and backward gets one gradient per output. The
 engine keeps one gradient per node, so each output's edge (views.OutputEdge) puts
 its gradient at its place in one flat vector, the engine adds the vectors up, and
-backward unpacks it again (`_pack` / `_unpack`, at the end of this file).
+backward unpacks it again (`_PackGrad` / `_unpack`, at the end of this file).
 """
 import functools
 import inspect
 
 import numpy as np
 
+from .. import engine as _engine
 from .. import node as _node
 from .. import views
 from ..grad_mode import no_grad
@@ -47,6 +48,7 @@ class FunctionCtx(Node):
     _tensor_args = ()   # for each positional argument of forward: was it a Tensor?
     _input_shapes = ()  # the shapes of the Tensor arguments, to check backward's answer
     _outputs = ()       # for each output of forward: how to unpack its gradient (_Slot)
+    _packed = None      # the shape and dtype of the packed gradient of several outputs
     _saved_outputs = None  # {position in save_for_backward: an output, kept as its data}
     _returned = ()      # forward's result, until `apply` has wrapped it
     _marked = ()        # what forward passed to mark_non_differentiable
@@ -74,6 +76,14 @@ class FunctionCtx(Node):
     def release_saved(self):
         super().release_saved()
         self._saved_outputs = None  # the outputs' data, too
+
+    def register_prehook(self, hook):
+        return super().register_prehook(_per_output_prehook(self, hook) if self.multi_output
+                                        else hook)
+
+    def register_hook(self, hook):
+        return super().register_hook(_per_output_hook(self, hook) if self.multi_output
+                                     else hook)
 
     def mark_non_differentiable(self, *tensors):
         """Outputs among `tensors` will not require grad (a mask, sort's indices, ...)."""
@@ -241,6 +251,7 @@ def _wrap_outputs(node, recorded, inputs):
         node.multi_output = True
         _node._outputs_seen = True  # from now on node._edges asks views.edge()
     node._outputs, packed = _slots(items, marked)
+    node._packed = packed
     results = []
     for nr, (item, slot) in enumerate(zip(items, node._outputs)):
         is_input = any(item is t for t in inputs)
@@ -401,8 +412,9 @@ class _PackGrad(Node):
         return (grad[key.start:key.stop].reshape(self.grad_shape).to(self.grad_dtype),)
 
 
-def _unpack(node, packed):
+def _unpack(node, packed, materialize=None):
     """One gradient per output of forward, from the packed vector (None for a non-Tensor)."""
+    materialize = node._materialize if materialize is None else materialize
     grads = []
     for slot in node._outputs:
         if slot is None:
@@ -413,5 +425,35 @@ def _unpack(node, packed):
             grads.append(grad.reshape(slot.shape).to(slot.dtype))
         else:  # no gradient reached this output: torch's materialized zeros, or None
             grads.append(Tensor._make(np.zeros(slot.shape, slot.dtype))
-                         if node._materialize else None)
+                         if materialize else None)
     return grads
+
+
+def _repack(node, grads):
+    """The packed vector of the gradients a node hook returned."""
+    (length,), dtype = node._packed
+    packed = np.zeros(length, dtype)
+    for slot, grad in zip(node._outputs, grads):
+        if slot is not None and slot.differentiable and grad is not None:
+            packed[slot.start:slot.stop] = grad._data.reshape(-1)
+            packed[slot.flag] = 1
+    return Tensor._make(packed)
+
+
+# Node hooks of a Function with several outputs see one gradient per output, None where
+# none arrived, as torch's do; the engine hands them the packed vector.
+
+def _per_output_prehook(node, hook):
+    @functools.wraps(hook)
+    def prehook(grad_outputs):
+        grads = tuple(_unpack(node, grad_outputs[0], materialize=False))
+        new = _engine._run_tuple_hooks([hook], grads, lambda h, g: h(g))  # torch's checks
+        return None if new is grads else (_repack(node, new),)
+    return prehook
+
+
+def _per_output_hook(node, hook):
+    @functools.wraps(hook)
+    def post_hook(grad_inputs, grad_outputs):
+        return hook(grad_inputs, tuple(_unpack(node, grad_outputs[0], materialize=False)))
+    return post_hook

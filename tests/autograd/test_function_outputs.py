@@ -632,3 +632,26 @@ def test_non_leaf_grad_of_an_output_warns_as_torch():
         log.append((_t(a.grad), _t(b.grad)))
     ref = assert_same_log(program)
     assert len(ref[-1][1]) == 2
+
+
+@pytest.mark.parametrize("prehook_returns", ["nothing", "scaled", "too few"])
+def test_node_hooks_see_one_gradient_per_output(prehook_returns):
+    def program(lib, log):
+        x, y = _x(lib), lib.tensor([4.0, 5.0, 6.0])
+        a, b, _ = _two_outputs(lib, log).apply(x, y)
+        node = a.grad_fn
+
+        def prehook(grad_outputs):
+            log.append(("prehook", [_t(g) for g in grad_outputs]))
+            if prehook_returns == "scaled":
+                return tuple(None if g is None else g * 10 for g in grad_outputs)
+            if prehook_returns == "too few":
+                return grad_outputs[:1]
+            return None
+        node.register_prehook(prehook)
+        node.register_hook(lambda gi, go: log.append(
+            ("hook", [_t(g) for g in gi], [_t(g) for g in go])))
+        b.sum().backward(retain_graph=True)
+        (a.sum() + b.sum()).backward()
+        log.append(_t(x.grad))
+    assert_same_log(program)
