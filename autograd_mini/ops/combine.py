@@ -97,6 +97,9 @@ def meshgrid(*tensors, indexing=None):
 
 
 def cartesian_prod(*tensors):
+    for t in tensors:
+        if t._data.ndim != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {list(t._data.shape)}")
     if len(tensors) == 1:
         return tensors[0]
     grids = meshgrid(*tensors, indexing="ij")
@@ -109,10 +112,10 @@ class BlockDiagBackward0(Node):
     @staticmethod
     def forward(*tensors):
         blocks = [t._data.reshape(1, -1) if t._data.ndim <= 1 else t._data for t in tensors]
-        for t in blocks:
+        for i, t in enumerate(blocks):
             if t.ndim != 2:
                 raise RuntimeError("torch.block_diag: Input tensors must have 2 or fewer "
-                                   f"dimensions. Input {len(blocks)} has {t.ndim} dimensions")
+                                   f"dimensions. Input {i} has {t.ndim} dimensions")
         dtype = np.result_type(*blocks) if blocks else np.float32
         out = np.zeros((sum(b.shape[0] for b in blocks), sum(b.shape[1] for b in blocks)),
                        dtype=dtype)

@@ -9,16 +9,28 @@ from ..tensor import Tensor
 from ._util import broadcast_error, constant, wrap_dim
 
 
-def _coords(index, dim, shape, what):
+def _coords(index, dim, shape, what, src_shape=None):
     """NumPy fancy-index keys for `index` along `dim`: every other dimension is
     counted 0, 1, ... up to the index's own size there (it may be smaller than the
-    tensor's), as torch's gather and scatter read it."""
-    if index.dtype != np.int64:
-        raise RuntimeError(f"{what}(): Expected dtype int64 for index")
+    tensor's), as torch's gather and scatter read it. Torch's checks first."""
+    if index.dtype not in (np.int64, np.int32):
+        raise RuntimeError(f"{'gather' if what == 'gather' else 'scatter'}(): Expected dtype "
+                           "int32/int64 for index")
     ndim = len(shape)
     if index.ndim != ndim and not (index.ndim <= 1 and ndim <= 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     index = index.reshape(index.shape if ndim else ())
+    for d in range(index.ndim):
+        too_big = d != dim and index.shape[d] > shape[d]
+        if what == "gather" and too_big:
+            raise RuntimeError(f"Size does not match at dimension {d} expected index "
+                               f"{list(index.shape)} to be no larger than self {list(shape)} "
+                               f"apart from dimension {dim}")
+        if too_big or (src_shape is not None and index.shape[d] > src_shape[d]):
+            raise RuntimeError(f"Expected index {list(index.shape)} to be no larger than self "
+                               f"{list(shape)} apart from dimension {dim}" + (
+                                   "" if src_shape is None else
+                                   f" and to be no larger size than src {list(src_shape)}"))
     size = shape[dim] if ndim else 1
     bad = (index < 0) | (index >= size)  # gather and scatter take no negative indices
     if bad.any():
@@ -59,7 +71,7 @@ class ScatterBackward0(Node):
     @staticmethod
     def forward(a, src, dim, index):
         out = a._data.copy()
-        keys = _coords(index._data, dim, a._data.shape, "scatter")
+        keys = _coords(index._data, dim, a._data.shape, "scatter", src._data.shape)
         out[keys] = _part(src._data, index._data.shape).astype(out.dtype, copy=False)
         return out
 
@@ -96,7 +108,7 @@ class ScatterAddBackward0(Node):
     @staticmethod
     def forward(a, src, dim, index):
         out = a._data.copy()
-        keys = _coords(index._data, dim, a._data.shape, "scatter_add")
+        keys = _coords(index._data, dim, a._data.shape, "scatter_add", src._data.shape)
         np.add.at(out, keys, _part(src._data, index._data.shape).astype(out.dtype, copy=False))
         return out
 
@@ -126,7 +138,7 @@ class ScatterReduceBackward0(Node):
             raise RuntimeError("reduce argument must be either sum, prod, mean, amax or amin, "
                                f"got {reduce}")
         out = a._data.copy()
-        keys = _coords(index._data, dim, a._data.shape, "scatter_reduce")
+        keys = _coords(index._data, dim, a._data.shape, "scatter_reduce", src._data.shape)
         part = _part(src._data, index._data.shape).astype(out.dtype, copy=False)
         if not include_self:
             out[keys] = _IDENTITY[reduce]
@@ -280,6 +292,9 @@ class TakeBackward0(Node):
     @staticmethod
     def forward(a, index):
         idx, n = index._data, a._data.size
+        if idx.dtype != np.int64:
+            raise RuntimeError("take(): Expected a long tensor for index, but got "
+                               f"{index.dtype.name.capitalize().replace('64', '').replace('32', '')}")
         bad = (idx < -n) | (idx >= n)
         if bad.any():
             raise IndexError(f"out of range: tried to access index {int(idx[bad][0])} on a "

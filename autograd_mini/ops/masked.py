@@ -18,8 +18,7 @@ class MaskedScatterBackward0(Node):
         where = np.broadcast_to(_mask_for(a, mask), out.shape)
         n = int(where.sum())
         if n > source._data.size:
-            raise RuntimeError("masked_scatter: expected source to have at least as many "
-                               "elements as ones in mask")
+            raise RuntimeError("Number of elements of source < number of ones in mask")
         out[where] = source._data.reshape(-1)[:n]
         return out
 
@@ -40,10 +39,15 @@ class MaskedScatterBackward0(Node):
         return (grad.masked_fill(mask, 0.0) if need_a else None, grad_src)
 
 
+# How torch's messages name a dtype: its C type.
+_C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+            "uint8": "unsigned char", "float32": "float", "float64": "double"}
+
+
 def _mask_for(a, mask):
     if mask._data.dtype != np.bool_:
-        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with "
-                           f"dtype {mask.dtype.name.replace('int64', 'long')}")
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
+                           + _C_NAMES.get(mask._data.dtype.name, mask._data.dtype.name))
     try:
         np.broadcast_shapes(mask._data.shape, a._data.shape)
     except ValueError:
@@ -101,7 +105,7 @@ class MaskedSelectBackward0(Node):
         try:
             shape = np.broadcast_shapes(a._data.shape, mask._data.shape)
         except ValueError:
-            raise broadcast_error(a._data.shape, mask._data.shape) from None
+            raise broadcast_error(mask._data.shape, a._data.shape) from None
         return np.broadcast_to(a._data, shape)[np.broadcast_to(mask._data, shape)]
 
     def save(self, a, mask):

@@ -214,7 +214,11 @@ def flip(input, *dims, **kwargs):
         raise TypeError(f"flip() got an unexpected keyword argument '{next(iter(kwargs))}'")
     if len(dims) == 1 and not isinstance(dims[0], int):
         dims = tuple(dims[0])
-    return FlipBackward0.apply(input, dims=_dim_list(dims, input._data.ndim))
+    dims = _dim_list(dims, input._data.ndim)
+    for d in dims:
+        if dims.count(d) > 1:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return FlipBackward0.apply(input, dims=dims)
 
 
 def fliplr(input):
@@ -273,7 +277,13 @@ def repeat(input, *repeats):
     if len(repeats) < input._data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
                            "of dimensions of tensor")
-    return RepeatBackward0.apply(input, repeats=tuple(int(r) for r in repeats))
+    repeats = tuple(int(r) for r in repeats)
+    sizes = (1,) * (len(repeats) - input._data.ndim) + input._data.shape
+    shape = [r * n for r, n in zip(repeats, sizes)]
+    for n in shape:
+        if n < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {n}: {shape}")
+    return RepeatBackward0.apply(input, repeats=repeats)
 
 
 def tile(input, *dims):
@@ -288,6 +298,8 @@ def unfold(input, dimension, size, step):
     n = data.shape[dim] if data.ndim else 1
     if size > n:
         raise RuntimeError(f"maximum size for tensor at dimension {dim} is {n} but size is {size}")
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
     if step <= 0:
         raise RuntimeError(f"step is {step} but must be > 0")
     return UnfoldBackward0.apply(input, dimension=dim, size=size, step=step)

@@ -269,7 +269,10 @@ class CatBackward0(Node):
 
     @staticmethod
     def forward(*tensors, dim=0):
-        return np.concatenate([t._data for t in tensors], axis=dim)
+        try:
+            return np.concatenate([t._data for t in tensors], axis=dim)
+        except ValueError:
+            raise _cat_error([t._data.shape for t in tensors], dim) from None
 
     def save(self, *tensors, dim=0):
         self._saved_dim = dim
@@ -288,7 +291,13 @@ class StackBackward0(Node):
 
     @staticmethod
     def forward(*tensors, dim=0):
-        return np.stack([t._data for t in tensors], axis=dim)
+        try:
+            return np.stack([t._data for t in tensors], axis=dim)
+        except ValueError:
+            shapes = [list(t._data.shape) for t in tensors]
+            i = next(i for i, sh in enumerate(shapes) if sh != shapes[0])
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {shapes[0]} "
+                               f"at entry 0 and {shapes[i]} at entry {i}") from None
 
     def save(self, *tensors, dim=0):
         self._saved_dim = dim
@@ -296,6 +305,20 @@ class StackBackward0(Node):
     def backward(self, grad):
         return tuple(grad.select(self._saved_dim, i) if need else None
                      for i, need in enumerate(self.needs_input_grad))
+
+
+def _cat_error(shapes, dim):
+    first = shapes[0]
+    for i, shape in enumerate(shapes[1:], 1):
+        if len(shape) != len(first):
+            return RuntimeError(f"Tensors must have same number of dimensions: got {len(first)} "
+                                f"and {len(shape)}")
+        for d, (a, b) in enumerate(zip(first, shape)):
+            if d != dim and a != b:
+                return RuntimeError(f"Sizes of tensors must match except in dimension {dim}. "
+                                    f"Expected size {a} but got size {b} for tensor number {i} "
+                                    "in the list.")
+    return RuntimeError(f"cat(): cannot concatenate tensors of shapes {shapes}")
 
 
 # -- the functions users call -------------------------------------------------

@@ -168,6 +168,11 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
     side = side or ("right" if right else "left")
     if sorter is not None:
         seq = np.take_along_axis(seq, sorter._data, axis=-1)
+    if seq.ndim > 1 and seq.shape[:-1] != values.shape[:-1]:
+        raise RuntimeError(
+            "torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
+            "dimensions of boundaries tensor and input value tensor must match, but we got "
+            f"boundaries tensor {list(seq.shape)} and input value tensor {list(values.shape)}")
     if seq.ndim <= 1:
         out = np.searchsorted(seq, values, side=side)
     else:

@@ -415,3 +415,28 @@ def test_index_op_errors_match_torch(name):
 
 def test_index_fill_counts_negative_indices_from_the_end_as_torch():
     check(lambda m, a: a.index_fill(0, m.tensor([-1]), 1.0), [X])
+
+
+MORE_ERRORS = {
+    "gather_index_larger": lambda m, a: a.gather(1, m.tensor([[0]] * 4)),
+    "gather_float_index": lambda m, a: a.gather(1, m.tensor([[0.0]])),
+    "scatter_index_larger_than_src": lambda m, a: a.scatter(1, m.tensor([[0, 1]] * 3), a[:, :1]),
+    "scatter_value_index_larger": lambda m, a: a.scatter(1, m.tensor([[0, 1]] * 4), 1.0),
+    "scatter_add_index_larger": lambda m, a: a.scatter_add(0, m.tensor([[0]] * 4), a),
+    "scatter_add_float_index": lambda m, a: a.scatter_add(1, m.tensor([[0.0]]), a),
+    "take_float_index": lambda m, a: a.take(m.tensor([0.0])),
+    "masked_select_shape": lambda m, a: a.masked_select(m.ones(2, 4) > 0),
+    "masked_fill_long_mask": lambda m, a: a.masked_fill(m.ones(3, 4, dtype=m.long), 0.0),
+    "masked_fill_float_mask": lambda m, a: a.masked_fill(m.ones(3, 4), 0.0),
+    "masked_scatter_short_source": lambda m, a: a.masked_scatter(a > -10, a[0]),
+    "searchsorted_shapes": lambda m, a: m.searchsorted(m.zeros(2, 3), m.zeros(3, 1)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MORE_ERRORS))
+def test_more_errors_match_torch(name):
+    check_error(MORE_ERRORS[name], [X])
+
+
+def test_gather_takes_int32_indices_as_torch():
+    check(lambda m, a: a.gather(1, m.tensor(IDX).int()), [X])

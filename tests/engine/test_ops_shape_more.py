@@ -268,3 +268,27 @@ def test_rot90_errors_match_torch(program):
     lambda m, a: m.tril_indices(4, 2)])
 def test_diagflat_and_triangle_indices_match_torch(program):
     check(program, [X])
+
+
+MORE_ERRORS = {
+    "repeat_negative": lambda m, a: a.repeat(-1, 1),
+    "flip_same_dim_twice": lambda m, a: a.flip(0, 0),
+    "unfold_negative_size": lambda m, a: a.unfold(1, -1, 1),
+    "block_diag_3d": lambda m, a: m.block_diag(a[None]),
+    "cartesian_prod_2d": lambda m, a: m.cartesian_prod(a, a),
+    "column_stack_sizes": lambda m, a: m.column_stack([a[0], a[1, :3]]),
+    "vstack_sizes": lambda m, a: m.vstack([a, a[:, :2]]),
+    "cat_ranks": lambda m, a: m.cat([a, a[0]]),
+    "stack_sizes": lambda m, a: m.stack([a, a[:, :2]]),
+    "einsum_more_operands": lambda m, a: m.einsum("ij", a, a),
+    "einsum_fewer_operands": lambda m, a: m.einsum("ij,jk", a),
+    "einsum_unknown_output": lambda m, a: m.einsum("ij->k", a),
+    "einsum_output_twice": lambda m, a: m.einsum("ij->ii", a),
+    "einsum_diagonal_sizes": lambda m, a: m.einsum("ii->i", a),
+    "einsum_bad_subscript": lambda m, a: m.einsum("i1", a),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MORE_ERRORS))
+def test_more_errors_match_torch(name):
+    check_error(MORE_ERRORS[name], [X])
