@@ -169,15 +169,58 @@ def _mode_index(row):
     return best
 
 
-def _indices_along(data, dim, per_slice):
-    """Apply `per_slice` to every 1-D slice along `dim`; the indices, kept along `dim`."""
+def _indices_along(data, dim, per_slice, fast=None):
+    """Apply `per_slice` to every 1-D slice along `dim`; the indices, kept along `dim`.
+    `fast(slices)` answers all slices at once with NumPy and says which ones it cannot
+    (ties, NaN): only those go through `per_slice`."""
     if data.ndim == 0:
         return np.zeros((), dtype=np.int64)
     moved = np.moveaxis(data, dim, -1)
-    out = np.empty(moved.shape[:-1], dtype=np.int64)
-    for pos in np.ndindex(out.shape):
+    if fast is None:
+        out, slow = np.empty(moved.shape[:-1], dtype=np.int64), np.ones(moved.shape[:-1], bool)
+    else:
+        out, slow = fast(moved)
+    for pos in zip(*np.nonzero(slow)):
         out[pos] = per_slice(moved[pos])
     return np.expand_dims(out, dim)
+
+
+def _nan(slices):
+    return np.isnan(slices) if slices.dtype.kind == "f" else np.zeros(slices.shape, bool)
+
+
+def _has_ties(slices):
+    """Per slice: two equal values, or a NaN (which torch's comparisons treat as equal)."""
+    ordered = np.sort(slices, axis=-1)
+    return (ordered[..., 1:] == ordered[..., :-1]).any(axis=-1) | _nan(slices).any(axis=-1)
+
+
+def _median_fast(slices):
+    nan = _nan(slices)
+    order = np.argsort(slices, axis=-1, kind="stable")
+    out = order[..., (slices.shape[-1] - 1) // 2].astype(np.int64)
+    out = np.where(nan.any(axis=-1), nan.argmax(axis=-1), out)
+    return out, np.zeros(out.shape, bool)
+
+
+def _nanmedian_fast(slices):
+    count = (~_nan(slices)).sum(axis=-1)
+    order = np.argsort(slices, axis=-1, kind="stable")  # NaN sorts last
+    k = np.maximum(count - 1, 0) // 2
+    out = np.take_along_axis(order, k[..., None], axis=-1)[..., 0].astype(np.int64)
+    return np.where(count == 0, 0, out), np.zeros(out.shape, bool)
+
+
+def _kth_fast(k):
+    def fast(slices):
+        out = np.argsort(slices, axis=-1, kind="stable")[..., k].astype(np.int64)
+        return out, _has_ties(slices)
+    return fast
+
+
+def _mode_fast(slices):
+    # All values distinct: each occurs once, and the smallest wins.
+    return np.argmin(slices, axis=-1).astype(np.int64), _has_ties(slices)
 
 
 median_return = _return_type("median")
@@ -186,13 +229,13 @@ kthvalue_return = _return_type("kthvalue")
 mode_return = _return_type("mode")
 
 
-def _selected(node_cls, result_type, input, dim, keepdim, per_slice):
+def _selected(node_cls, result_type, input, dim, keepdim, per_slice, fast=None):
     data = input._data
     dim = wrap_dim(dim, data.ndim)
     if data.ndim and data.shape[dim] == 0:
         raise IndexError(f"{node_cls.aten[6:]}(): Expected reduction dim {dim} to have "
                          "non-zero size.")
-    idx = _indices_along(data, dim, per_slice)
+    idx = _indices_along(data, dim, per_slice, fast)
     values = node_cls.apply(input, dim=dim, keepdim=keepdim, indices=idx)
     if not keepdim and idx.ndim:
         idx = np.squeeze(idx, dim)
@@ -204,7 +247,8 @@ def _selected(node_cls, result_type, input, dim, keepdim, per_slice):
 def median(input, dim=None, keepdim=False):
     if dim is None:
         return MedianBackward0.apply(input)
-    return _selected(MedianBackward1, median_return, input, dim, keepdim, _median_index)
+    return _selected(MedianBackward1, median_return, input, dim, keepdim, _median_index,
+                     _median_fast)
 
 
 def kthvalue(input, k, dim=-1, keepdim=False):
@@ -214,14 +258,15 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     if not 1 <= k <= size:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
     return _selected(KthvalueBackward0, kthvalue_return, input, d, keepdim,
-                     lambda row: _quick_select_index(row, k - 1))
+                     lambda row: _quick_select_index(row, k - 1), _kth_fast(k - 1))
 
 
 def mode(input, dim=-1, keepdim=False):
-    return _selected(ModeBackward0, mode_return, input, dim, keepdim, _mode_index)
+    return _selected(ModeBackward0, mode_return, input, dim, keepdim, _mode_index, _mode_fast)
 
 
 def nanmedian(input, dim=None, keepdim=False):
     if dim is None:
         return NanmedianBackward0.apply(input)
-    return _selected(NanmedianBackward1, nanmedian_return, input, dim, keepdim, _nanmedian_index)
+    return _selected(NanmedianBackward1, nanmedian_return, input, dim, keepdim, _nanmedian_index,
+                     _nanmedian_fast)
