@@ -279,7 +279,7 @@ def _wrap_outputs(node, recorded, inputs):
         results.append(out)
     if recorded:
         _keep_saved_outputs(node, items, inputs, dirty)
-    return type(output)(results) if several else results[0]
+    return tuple(results) if several else results[0]  # torch: a plain tuple, even for a namedtuple
 
 
 def _forbid_inplace(view, nr, several):

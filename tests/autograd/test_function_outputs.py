@@ -6,6 +6,7 @@ writes what it sees into a log: values, dtypes, requires_grad, grad_fn names,
 output_nr, next_functions, what backward received, errors and warnings. The two
 logs must be equal.
 """
+import collections
 import warnings
 
 import numpy as np
@@ -128,6 +129,27 @@ def test_a_number_before_the_tensor_counts_in_output_nr():
         log.append(_t(x.grad))
     ref = assert_same_log(program)
     assert ref[0][1] == 1
+
+
+_Pair = collections.namedtuple("_Pair", "first second")
+
+
+def test_a_namedtuple_comes_back_as_a_plain_tuple():
+    def program(lib, log):
+        class Named(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return _Pair(x * 2, x * 3)
+
+            @staticmethod
+            def backward(ctx, g_first, g_second):
+                return g_first * 2 + g_second * 3
+        x = _x(lib)
+        out = Named.apply(x)
+        log.append((type(out).__name__, [_t(t) for t in out], out[1].output_nr))
+        out[1].sum().backward()
+        log.append(_t(x.grad))
+    assert_same_log(program)
 
 
 @pytest.mark.parametrize("container", [tuple, list])
