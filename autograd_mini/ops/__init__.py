@@ -148,6 +148,7 @@ def bind(namespace):
 # Reductions, scans, sorting, indexing by tensors, rearranging and contractions (issue 12).
 from . import combine, contraction, gather_scatter, masked, rearrange  # noqa: E402
 from . import _numpy_names, order_statistics, scans, sorting, statistics  # noqa: E402
+from . import paired_reductions  # noqa: E402
 FUNCTIONS.update({
     **{n: getattr(statistics, n) for n in (
         "prod", "std", "var", "logsumexp", "amax", "amin", "all", "any", "count_nonzero",
@@ -163,6 +164,7 @@ FUNCTIONS.update({
         "flip", "fliplr", "flipud", "roll", "rot90", "tril", "triu", "tile", "diff", "trace",
         "diag", "diagflat", "diag_embed")},
     **{n: getattr(contraction, n) for n in ("outer", "ger", "kron")},
+    "aminmax": paired_reductions.aminmax,
 })
 MODULE_ONLY.update({"where": masked.where, "tensordot": contraction.tensordot,
                     "einsum": contraction.einsum, **{n: getattr(combine, n) for n in (
@@ -171,7 +173,8 @@ MODULE_ONLY.update({"where": masked.where, "tensordot": contraction.tensordot,
                         "atleast_3d", "dstack")},
                     "tril_indices": rearrange.tril_indices,
                     "triu_indices": rearrange.triu_indices, "searchsorted": sorting.searchsorted,
-                    "bucketize": sorting.bucketize})
+                    "bucketize": sorting.bucketize, "var_mean": paired_reductions.var_mean,
+                    "std_mean": paired_reductions.std_mean})
 Tensor.where = masked.tensor_where
 _TAKE_AXIS = ("prod", "std", "var", "logsumexp", "amax", "amin", "median", "kthvalue", "mode",
               "all", "any", "count_nonzero", "cumsum", "cumprod", "cummax", "cummin", "sort",

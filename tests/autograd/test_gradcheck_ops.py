@@ -327,6 +327,11 @@ CASES["scatter_reduce"] = [
     for r in ("sum", "mean", "prod", "amax", "amin") for i in (True, False)]
 CASES["scatter_reduce_"] = [(lambda a, b: a.clone().scatter_reduce_(1, am.tensor(_IDX), b, "mean"),
                              [_positive(3, 4), _positive(3, 2)], {})]
+CASES.update({
+    "aminmax": [(lambda a: am.aminmax(a, dim=1), [_D], {}), (am.aminmax, [_D], {})],
+    "var_mean": [(lambda a: am.var_mean(a, 1), [_A], {}), (am.var_mean, [_A], {})],
+    "std_mean": [(lambda a: am.std_mean(a, 0, keepdim=True), [_A], {})],
+})
 CASES["nanmedian"].append((lambda a: a.nanmedian(1).values, [_NAN], {}))
 CASES["repeat"] = [(lambda a: a.repeat(2, 1, 2), [_A], {})]
 CASES["unfold"] = [(lambda a: a.unfold(1, 2, 1), [_signed(2, 4)], {})]

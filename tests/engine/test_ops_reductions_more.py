@@ -440,3 +440,58 @@ def test_more_errors_match_torch(name):
 
 def test_gather_takes_int32_indices_as_torch():
     check(lambda m, a: a.gather(1, m.tensor(IDX).int()), [X])
+
+
+PAIRED = {
+    "aminmax": lambda m, a: m.aminmax(a),
+    "aminmax_dim": lambda m, a: a.aminmax(dim=1),
+    "aminmax_keepdim": lambda m, a: m.aminmax(a, dim=0, keepdim=True),
+    "aminmax_all_keepdim": lambda m, a: m.aminmax(a, keepdim=True),
+    "var_mean": lambda m, a: m.var_mean(a),
+    "var_mean_dim": lambda m, a: m.var_mean(a, 1, correction=0, keepdim=True),
+    "std_mean": lambda m, a: m.std_mean(a, (0, 1)),
+    "std_mean_dim": lambda m, a: m.std_mean(a, dim=0, unbiased=False),
+}
+
+
+@pytest.mark.parametrize("data", ["random", "ties"])
+@pytest.mark.parametrize("name", sorted(PAIRED))
+def test_two_results_of_one_node_match_torch(name, data):
+    a = X if data == "random" else TIES
+    check(PAIRED[name], [a])  # the first result's gradient and graph
+    check(lambda m, x: PAIRED[name](m, x)[1] * 1, [a])  # the second's, through output 1
+    check(lambda m, x: sum(t.sum() for t in PAIRED[name](m, x)), [a.astype(np.float64)],
+          double=True)
+
+
+def test_two_results_share_one_node_with_output_numbers():
+    import torch
+
+    import autograd_mini
+    for lib in (torch, autograd_mini):
+        x = lib.tensor(X, requires_grad=True)
+        low, high = lib.aminmax(x, dim=1)
+        assert low.grad_fn is high.grad_fn and (low.output_nr, high.output_nr) == (0, 1)
+        assert lib.aminmax(x).max.item() == float(X.max())
+        var, mean = lib.var_mean(x, 0)
+        assert var.grad_fn is mean.grad_fn and var.grad_fn.name() == "VarMeanBackward0"
+        assert (var.grad_fn.next_functions[0][0] is x.grad_fn or
+                var.grad_fn.next_functions[0][0].name() == "torch::autograd::AccumulateGrad")
+
+
+def test_a_result_of_a_two_result_node_changed_in_place_as_torch():
+    # var_mean saved only its input: its results may change in place.
+    check(lambda m, a: (lambda v, mean: v.add_(mean))(*m.var_mean(a, 1)), [X])
+    # aminmax saved its results: backward refuses once one changed, with torch's message.
+    import torch
+
+    import autograd_mini
+    messages = []
+    for lib in (torch, autograd_mini):
+        x = lib.tensor(X, requires_grad=True)
+        low, high = lib.aminmax(x * 1, dim=0)
+        low.mul_(2)
+        with pytest.raises(RuntimeError) as info:
+            (low + high).sum().backward()
+        messages.append(str(info.value))
+    assert messages[1] == messages[0]
