@@ -21,6 +21,7 @@ from itertools import repeat as _repeat
 from numpy import asarray as _asarray, ndarray as _ndarray
 
 from . import _hooks
+from . import saved_hooks as _saved_hooks
 from ._numpy_errors import (QUIET as _QUIET_NUMPY, restore as _restore_numpy,
                             set_state as _set_numpy, state as _numpy_state)
 from .grad_mode import state as _grad_state
@@ -30,6 +31,8 @@ class Node:
     # Torch's names for the tensors `save_for_backward` receives, in order:
     # `_saved_self`, `_saved_other`, ... read them back for a graph drawer.
     saved_names = ()
+    # The order torch packs and unpacks them in under saved_tensors_hooks, if not theirs.
+    saved_order = None
     # The forward's name in torch's profiler (`aten::mul`).
     aten = None
     # True for ops whose backward needs their own result (exp, tanh, ...): `apply`
@@ -48,6 +51,7 @@ class Node:
     _saved = ()
     _versions = None
     _kept_result = None
+    _hooked_saved = _hooked_result = None  # what saved_tensors_hooks' pack returned
     _freed = False
     # Hooks, all None until one is registered; `_hooked` tells the engine to look.
     _hooked = False
@@ -119,6 +123,10 @@ class Node:
                     raise RuntimeError(_INFERENCE_SAVED)
                 if t._vc is not None:
                     changed = True
+        if _hooks.saved_tensors is not None:  # saved_tensors_hooks: keep what pack returns
+            self._hooked_saved = _saved_hooks.pack_all(tensors, *_hooks.saved_tensors,
+                                                       type(self).saved_order)
+            return
         self._saved = tensors
         # Backward checks that each tensor is still at the version it was saved at.
         # Most tensors were never changed in place (no counter yet: version 0), and
@@ -130,6 +138,8 @@ class Node:
     def saved_tensors(self):
         if self._freed:
             raise RuntimeError(_FREED)
+        if self._hooked_saved is not None:
+            return _saved_hooks.unpack_all(self._hooked_saved, type(self).saved_order)
         for t, version in zip(self._saved, self._versions or _repeat(0)):
             if t is not None and t._vc is not None and t._vc[0] != version:
                 raise RuntimeError(_modified_message(t, t.grad_fn, version))
@@ -138,6 +148,9 @@ class Node:
     def keep_result(self, result):
         """Keep this call's result for backward: its data and version, not the tensor
         itself (the tensor points to this node; holding it would make a cycle)."""
+        if _hooks.saved_tensors is not None:  # saved_tensors_hooks: keep what pack returns
+            self._hooked_result = (_hooks.saved_tensors[0](result), _hooks.saved_tensors[1])
+            return
         vc = result._version_counter()
         self._kept_result = (result._data, vc, vc[0])
 
@@ -145,14 +158,17 @@ class Node:
     def saved_output(self):
         if self._freed:
             raise RuntimeError(_FREED)
+        if self._hooked_result is not None:
+            return _unpacked_output(self, _saved_hooks.unpack_one(*self._hooked_result))
         data, vc, version = self._kept_result
         return _unpack_output(self, data, vc, version)
 
     def release_saved(self):
         """Drop saved tensors after backward (unless retain_graph); only nodes that saved any."""
-        if self._saved or self._kept_result is not None:
+        if self._saved or self._kept_result is not None or self._hooked_saved is not None \
+                or self._hooked_result is not None:
             self._saved = ()
-            self._kept_result = None
+            self._kept_result = self._hooked_saved = self._hooked_result = None
             self._freed = True
 
     def __getattr__(self, attr):
@@ -332,6 +348,14 @@ def _unpack_output(node, data, vc, version):
     # A saved output comes back as a tensor whose grad_fn is the node itself,
     # so differentiating backward again (create_graph) links to this node.
     t = _make(data, vc)
+    t.grad_fn = node
+    t._requires_grad = True
+    return t
+
+
+def _unpacked_output(node, tensor):
+    """A saved output that unpack_hook gave back: linked to its node again, as torch does."""
+    t = _make(tensor._data, tensor._version_counter())
     t.grad_fn = node
     t._requires_grad = True
     return t

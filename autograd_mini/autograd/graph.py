@@ -7,8 +7,9 @@ as torch does, so a program can test for one kind.
 import types
 
 from ..node import AccumulateGrad, Node
+from ..saved_hooks import disable_saved_tensors_hooks, save_on_cpu, saved_tensors_hooks
 
-__all__ = ["Node"]
+__all__ = ["Node", "saved_tensors_hooks", "save_on_cpu", "disable_saved_tensors_hooks"]
 
 
 def _functions():

@@ -64,6 +64,7 @@ class MulBackward0(Node):
     """out = self * other"""
     aten = "aten::mul"
     saved_names = ("self", "other")
+    saved_order = (1, 0)  # torch saves other first: self's gradient formula comes first
 
     @staticmethod
     def forward(a, b):
@@ -86,6 +87,7 @@ class DivBackward0(Node):
     """out = self / other"""
     aten = "aten::div"
     saved_names = ("self", "other")
+    saved_order = (1, 0)  # torch saves other first: self's gradient formula comes first
 
     @staticmethod
     def forward(a, b):
