@@ -29,10 +29,11 @@ class AminmaxBackward0(_Paired):
     def part(self, grad, nr):
         """min's or max's gradient, shared evenly between the elements equal to it."""
         (a,) = self.saved_tensors
-        for data, vc, version in self._kept:  # torch saved min and max: changed, they fail
+        for data, vc, version, edge in self._kept:  # torch saved min and max: changed, they fail
             if vc[0] != version:
-                raise RuntimeError(_node._modified_message(Tensor._make(data), self, version,
-                                                           current=vc[0]))
+                saved = Tensor._make(data)  # as the result it was: the message names its number
+                saved.grad_fn, saved._output_edge = self, edge
+                raise RuntimeError(_node._modified_message(saved, self, version, current=vc[0]))
         shape, dim, keepdim = a._data.shape, self._saved_dim, self._saved_keepdim
         dims = tuple(range(len(shape))) if dim is None else (dim,)
         keep = keepdim or dim is None
@@ -90,15 +91,17 @@ def _results(node_cls, result_type, input, datas, attrs):
         node._next, node.needs_input_grad = _node._edges((input,))
         for name, value in attrs.items():
             setattr(node, "_saved_" + name, value)
-        node._values = tuple(datas)
+        node._values, node._kept = tuple(datas), []
         node.save_for_backward(input)
-        node._kept = [(out._data, vc, vc[0]) for out in outs for vc in [out._version_counter()]]
+
         for nr, out in enumerate(outs):
             edge = _node._new(views.OutputEdge)
             edge._next, edge.needs_input_grad = (node,), (True,)
             edge.node, edge.nr = node, nr
             edge.place, edge.input_shape, edge.key = _Part, input._data.shape, (node, nr)
             out.grad_fn, out._requires_grad, out._output_edge = node, True, edge
+            vc = out._version_counter()
+            node._kept.append((out._data, vc, vc[0], edge))
     return result_type(*outs) if result_type is not tuple else tuple(outs)
 
 
