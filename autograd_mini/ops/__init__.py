@@ -148,7 +148,7 @@ def bind(namespace):
 # Reductions, scans, sorting, indexing by tensors, rearranging and contractions (issue 12).
 from . import combine, contraction, gather_scatter, masked, rearrange  # noqa: E402
 from . import _numpy_names, order_statistics, scans, sorting, statistics  # noqa: E402
-from . import paired_reductions  # noqa: E402
+from . import paired_reductions, splitting  # noqa: E402
 FUNCTIONS.update({
     **{n: getattr(statistics, n) for n in (
         "prod", "std", "var", "logsumexp", "amax", "amin", "all", "any", "count_nonzero",
@@ -165,6 +165,7 @@ FUNCTIONS.update({
         "diag", "diagflat", "diag_embed")},
     **{n: getattr(contraction, n) for n in ("outer", "ger", "kron")},
     "aminmax": paired_reductions.aminmax,
+    **{n: getattr(splitting, n) for n in ("tensor_split", "hsplit", "vsplit", "dsplit")},
 })
 MODULE_ONLY.update({"where": masked.where, "tensordot": contraction.tensordot,
                     "einsum": contraction.einsum, **{n: getattr(combine, n) for n in (

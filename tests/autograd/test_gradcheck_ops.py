@@ -332,6 +332,12 @@ CASES.update({
     "var_mean": [(lambda a: am.var_mean(a, 1), [_A], {}), (am.var_mean, [_A], {})],
     "std_mean": [(lambda a: am.std_mean(a, 0, keepdim=True), [_A], {})],
 })
+CASES.update({
+    "tensor_split": [(lambda a: am.cat(a.tensor_split([1, 2], 1)[::-1], 1), [_A], {})],
+    "hsplit": [(lambda a: am.cat(a.hsplit(3)[::-1], 1), [_A], {})],
+    "vsplit": [(lambda a: a.vsplit(2)[1] * a.vsplit(2)[0], [_A], {})],
+    "dsplit": [(lambda a: a.reshape(1, 2, 3).dsplit([1])[1], [_A], {})],
+})
 CASES["nanmedian"].append((lambda a: a.nanmedian(1).values, [_NAN], {}))
 CASES["repeat"] = [(lambda a: a.repeat(2, 1, 2), [_A], {})]
 CASES["unfold"] = [(lambda a: a.unfold(1, 2, 1), [_signed(2, 4)], {})]

@@ -292,3 +292,34 @@ MORE_ERRORS = {
 @pytest.mark.parametrize("name", sorted(MORE_ERRORS))
 def test_more_errors_match_torch(name):
     check_error(MORE_ERRORS[name], [X])
+
+
+SPLITS = {
+    "tensor_split_sections": lambda m, a: a.tensor_split(3, 1),
+    "tensor_split_uneven": lambda m, a: m.tensor_split(a, 3, dim=0),
+    "tensor_split_indices": lambda m, a: m.tensor_split(a, [1, 3], dim=1),
+    "tensor_split_past_end": lambda m, a: a.tensor_split([2, 9], 1),
+    "tensor_split_tensor": lambda m, a: a.tensor_split(m.tensor([1, 2]), 0),
+    "hsplit": lambda m, a: a.hsplit(2),
+    "hsplit_indices": lambda m, a: m.hsplit(a, [1, 3]),
+    "hsplit_vector": lambda m, a: a[0].hsplit(2),
+    "vsplit": lambda m, a: m.vsplit(a, [1]),
+    "dsplit": lambda m, a: a.reshape(1, 3, 4).dsplit(2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SPLITS))
+def test_tensor_split_family_matches_torch(name):
+    def pieces_and_sum(m, a):
+        pieces = SPLITS[name](m, a)
+        assert all(p._is_view() for p in pieces)
+        return (*pieces, sum((p * (i + 1)).sum() for i, p in enumerate(pieces)))
+    check(lambda m, a: pieces_and_sum(m, a)[-1], [X])
+    check(lambda m, a: pieces_and_sum(m, a)[0], [X])
+
+
+@pytest.mark.parametrize("program", [
+    lambda m, a: a.tensor_split(0), lambda m, a: a.hsplit(3), lambda m, a: a[0].vsplit(1),
+    lambda m, a: a.dsplit(2), lambda m, a: a[0, 0].hsplit(1)])
+def test_split_family_errors_match_torch(program):
+    check_error(program, [X])
