@@ -253,7 +253,13 @@ return_types = _return_type("max")
 min_return = _return_type("min")
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None):
+def numpy_names(dim, keepdim, axis, keepdims):
+    """torch also takes NumPy's names, axis and keepdims (d2l writes X.sum(axis=0))."""
+    return (dim if axis is None else axis), (keepdim if keepdims is None else keepdims)
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+    dim, keepdim = numpy_names(dim, keepdim, axis, keepdims)
     if dtype is not None:
         input = input.to(dtype)
     if dim is None:
@@ -261,7 +267,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     return SumBackward1.apply(input, dim=dim, keepdim=keepdim)
 
 
-def mean(input, dim=None, keepdim=False):
+def mean(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    dim, keepdim = numpy_names(dim, keepdim, axis, keepdims)
     if dim is None:
         return MeanBackward0.apply(input)
     return MeanBackward1.apply(input, dim=dim, keepdim=keepdim)
@@ -284,17 +291,20 @@ def _extremum(all_cls, dim_cls, pair, result_type, input, dim=None, keepdim=Fals
     return result_type(values, Tensor._make(np.asarray(idx, dtype=np.int64)))
 
 
-def max(input, dim=None, keepdim=False):
+def max(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
     from .elementwise import maximum
+    dim, keepdim = numpy_names(dim, keepdim, axis, keepdims)
     return _extremum(MaxBackward1, MaxBackward0, maximum, return_types, input, dim, keepdim)
 
 
-def min(input, dim=None, keepdim=False):
+def min(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
     from .elementwise import minimum
+    dim, keepdim = numpy_names(dim, keepdim, axis, keepdims)
     return _extremum(MinBackward1, MinBackward0, minimum, min_return, input, dim, keepdim)
 
 
-def norm(input, p="fro", dim=None, keepdim=False):
+def norm(input, p="fro", dim=None, keepdim=False, *, axis=None, keepdims=None):
+    dim, keepdim = numpy_names(dim, keepdim, axis, keepdims)
     ord = 2 if p in ("fro", None) else p
     return LinalgVectorNormBackward0.apply(input, ord=ord, dim=dim, keepdim=keepdim)
 
@@ -309,9 +319,11 @@ def _arg(pick, input, dim, keepdim):
     return Tensor._make(np.asarray(pick(data, axis=dim, keepdims=keepdim), dtype=np.int64))
 
 
-def argmax(input, dim=None, keepdim=False):
+def argmax(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    dim, keepdim = numpy_names(dim, keepdim, axis, keepdims)
     return _arg(np.argmax, input, dim, keepdim)
 
 
-def argmin(input, dim=None, keepdim=False):
+def argmin(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    dim, keepdim = numpy_names(dim, keepdim, axis, keepdims)
     return _arg(np.argmin, input, dim, keepdim)

@@ -71,6 +71,13 @@ CASES = [
     "lib.randn(size=(), requires_grad=True).shape", "lib.rand(size=(2, 3)).shape",
     "lib.zeros(size=(2, 3))", "lib.ones(size=[2])", "lib.empty(size=(1, 2)).shape",
     "lib.zeros(size=3)", "lib.ones(2, size=(3,))", "lib.randn(size=(2,), dtype=lib.float64).dtype",
+    # NumPy's argument names, as d2l writes them
+    "lib.arange(6.).reshape(2, 3).sum(axis=0)",
+    "lib.arange(6.).reshape(2, 3).sum(axis=1, keepdims=True)",
+    "lib.arange(6.).reshape(2, 3).mean(axis=0)", "lib.arange(6.).reshape(2, 3).max(axis=1).values",
+    "lib.arange(6.).reshape(2, 3).min(axis=0, keepdims=True).indices",
+    "lib.arange(6.).reshape(2, 3).argmax(axis=1)", "lib.arange(6.).reshape(2, 3).norm(dim=1)",
+    "lib.sum(x * 2, axis=0)", "(x * 2).sum(axis=0).grad_fn.name()",
     "lib.logspace(0, 1, 3)", "lib.logspace(-1, 2, 7, base=2)",
     "lib.logspace(0, 1, 4, dtype=lib.float64)", "x.equal(x.detach())", "x.equal(x[:1])",
     "x.exp().grad_fn._saved_result.equal(x.exp())", "x.allclose(x + 1e-9)",
