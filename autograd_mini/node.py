@@ -63,9 +63,13 @@ class Node:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        # A staticmethod or classmethod forward can run without a node (see `forward`).
-        cls._static_forward = isinstance(_getattr_static(cls, "forward"),
-                                         (staticmethod, classmethod))
+        # How a call that is not recorded runs the forward (see `forward`): a staticmethod
+        # or classmethod forward runs without a node at all; one that needs its node gets
+        # one, dropped after.
+        if isinstance(_getattr_static(cls, "forward"), (staticmethod, classmethod)):
+            cls.forward_only = staticmethod(cls.forward)
+        else:
+            cls.forward_only = classmethod(_forward_with_a_node)
 
     def name(self):
         return type(self).__name__
@@ -274,7 +278,7 @@ def _observed_apply(cls, inputs, attrs):
 def _apply(cls, inputs, attrs):
     """Run an operation; record its node only if grad mode is on and an input requires grad."""
     if not _records(inputs):  # under no_grad, and for every op inside a plain backward
-        return _output(cls, _forward_only(cls, inputs, attrs), inputs, attrs)
+        return _output(cls, cls.forward_only(*inputs, **attrs), inputs, attrs)
     node = _new(cls)
     node._next, node.needs_input_grad = _edges(inputs)
     out_data = node.forward(*inputs, **attrs)
@@ -289,12 +293,8 @@ def _apply(cls, inputs, attrs):
     return out
 
 
-def _forward_only(cls, inputs, attrs):
-    """The forward of a call that is not recorded. A staticmethod forward runs without
-    making a node at all; a forward that needs its node (a custom Function's ctx) gets
-    one, dropped after."""
-    if cls._static_forward:
-        return cls.forward(*inputs, **attrs) if attrs else cls.forward(*inputs)
+def _forward_with_a_node(cls, *inputs, **attrs):
+    """forward_only of a node class whose forward needs its node (a custom Function's ctx)."""
     return _new(cls).forward(*inputs, **attrs)
 
 
@@ -329,17 +329,15 @@ def _edges(inputs):
         else:
             nexts.append(None)
             needs.append(False)
-    return tuple(nexts), _shared(tuple(needs))
+    needs = tuple(needs)
+    return tuple(nexts), _shared(needs, needs)
 
 
-def _shared(needs):
-    """needs_input_grad takes one of a few patterns ((True, False), ...): all nodes with
-    the same pattern share one tuple, so a node costs one object fewer."""
-    return _PATTERNS.setdefault(needs, needs)
-
-
-_PATTERNS = {}
 _new = object.__new__
+# needs_input_grad takes one of a few patterns ((True, False), ...): all nodes with the
+# same pattern share one tuple, so a node costs one object fewer. (A dict's setdefault:
+# `_shared(t, t)` returns the first tuple equal to t.)
+_shared = {}.setdefault
 
 def _unpack_output(node, data, vc, version):
     if vc[0] != version:
