@@ -6,7 +6,9 @@ import numpy as np
 from .. import factories
 from ..grad_mode import no_grad as _no_grad
 from ..ops import activations as _act
+from ..ops import binary_math as _binary_math
 from ..ops import elementwise as _elementwise
+from ..ops import losses as _losses
 from ..ops import nn_ops as _nn
 from ..ops._util import constant as _constant
 from ..tensor import Tensor
@@ -151,6 +153,65 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
                         _legacy_reduction(size_average, reduce, reduction))
 
 
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction="mean"):
+    return _losses.binary_cross_entropy(input, target, weight,
+                                        _legacy_reduction(size_average, reduce, reduction))
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """One HuberLossBackward0; with a weight, torch multiplies its unreduced result
+    and reduces that with sum or mean."""
+    _nn.warn_if_sizes_differ(input, target)
+    input, target = _nn.broadcast_pair(input, target)
+    if weight is None:
+        return _losses.huber_loss(input, target, reduction, delta)
+    if weight._data.shape != input._data.shape:
+        raise ValueError("Weights and input must have the same size.")
+    loss = _losses.huber_loss(input, target, "none", delta) * weight
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "mean":
+        return loss.mean()
+    raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """One SmoothL1LossBackward0; beta = 0 is plain l1_loss, as torch has it."""
+    _nn.warn_if_sizes_differ(input, target)
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    input, target = _nn.broadcast_pair(input, target)
+    if beta == 0.0:
+        loss = (input - target).abs()
+        enum = _nn.reduction_enum(reduction)
+        return loss if enum == 0 else loss.mean() if enum == 1 else loss.sum()
+    return _losses.smooth_l1_loss(input, target, reduction, beta)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """target * (log target - input), input being log-probabilities: torch composes it
+    from xlogy, mul and sub (exp, sub and mul for a log_target), then sum or mean;
+    'batchmean' is the sum over the batch size."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce, reduction)
+    elif reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
+                      "support size.'batchmean' divides only by the batch size, and aligns with "
+                      "the KL div math definition.'mean' will be changed to behave the same as "
+                      "'batchmean' in the next major release.", UserWarning, stacklevel=2)
+    enum = _nn.reduction_enum("sum" if reduction == "batchmean" else reduction)
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        loss = _binary_math.xlogy(target, target) - target * input
+    loss = loss if enum == 0 else loss.mean() if enum == 1 else loss.sum()
+    if reduction == "batchmean" and input._data.ndim != 0:
+        loss = loss / input._data.shape[0]
+    return loss
+
+
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
     """log_softmax over the classes, then nll_loss (class indices) or, for a float
@@ -163,6 +224,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
 __all__ = ["relu", "tanh", "sigmoid", "softmax", "log_softmax", "linear", "dropout", "mse_loss",
            "l1_loss", "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy",
+           "binary_cross_entropy", "huber_loss", "smooth_l1_loss", "kl_div",
            "gelu", "silu", "mish", "leaky_relu", "elu", "selu", "celu", "softplus", "hardtanh",
            "relu6", "logsigmoid", "hardsigmoid", "hardswish", "softsign", "tanhshrink", "softmin",
            "pad", "normalize", "cosine_similarity", "one_hot"]

@@ -328,6 +328,9 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     if input._data.ndim > 1 and input._data.shape[0] != target._data.shape[0]:
         raise ValueError(f"Expected input batch_size ({input._data.shape[0]}) to match target "
                          f"batch_size ({target._data.shape[0]}).")
+    if input._data.ndim > 2:  # torch's nll_loss_nd: spatial dims go to nll_loss2d
+        from .losses import nll_loss2d
+        return nll_loss2d(input, target, weight, ignore_index, reduction)
     n_classes = input._data.shape[0 if input._data.ndim == 1 else 1]
     bad = target._data[(target._data != ignore_index) & ((target._data < 0) | (target._data >= n_classes))]
     if bad.size:
