@@ -52,6 +52,24 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
         _run(tensors, grads, retain_graph, create_graph, targets, accumulate=True)
 
 
+def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused,
+                  materialize_grads):
+    """grad(..., is_grads_batched=True): the first dimension of each grad_output indexes
+    a batch of vectors. Torch runs them in one vmapped backward; here they run one after
+    another on the same graph, and each input's gradients are stacked."""
+    from .ops.shape import stack
+    if grad_outputs is None:
+        raise RuntimeError("autograd.grad with is_grads_batched=True needs grad_outputs")
+    grad_outputs = _as_tuple(grad_outputs)
+    batch = grad_outputs[0].shape[0]
+    keep = create_graph if retain_graph is None else retain_graph
+    rows = [grad(outputs, inputs, [g[i] for g in grad_outputs],
+                 retain_graph=True if i < batch - 1 else keep, create_graph=create_graph,
+                 allow_unused=allow_unused, materialize_grads=materialize_grads)
+            for i in range(batch)]
+    return tuple(None if column[0] is None else stack(list(column)) for column in zip(*rows))
+
+
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """autograd.grad: return d(outputs)/d(inputs) without touching any .grad."""
@@ -63,8 +81,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     outputs = _as_tuple(outputs)
     inputs_tuple = _inputs_tuple(inputs, "grad")
     if is_grads_batched:
-        raise NotImplementedError("autograd_mini has no vmap: is_grads_batched=True is not "
-                                  "supported; call grad once per grad_output instead.")
+        return _batched_grad(outputs, inputs_tuple, grad_outputs, retain_graph, create_graph,
+                             allow_unused, materialize_grads)
     if not only_inputs:
         warnings.warn(
             "only_inputs argument is deprecated and is ignored now (defaults to True). To "

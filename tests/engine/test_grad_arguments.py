@@ -155,3 +155,20 @@ def test_backward_with_a_non_leaf_input_fills_its_grad():
 
     mine, ref = program(autograd_mini), program(torch)
     assert mine == ref
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_batched_grad_outputs_give_one_vector_jacobian_product_per_row(create_graph):
+    """is_grads_batched=True: row i of grad_outputs gives row i of the result (the rows of a
+    Jacobian for grad_outputs = eye); with create_graph it can be differentiated again."""
+    def program(lib):
+        x = lib.tensor([1., 2.], requires_grad=True)
+        w = lib.tensor([3., -1.], requires_grad=True)
+        y = x ** 2 * w
+        rows = lib.autograd.grad(y.sum() * x, [x, w], lib.eye(2), is_grads_batched=True,
+                                 retain_graph=True, create_graph=create_graph)
+        one, = lib.autograd.grad(y, x, lib.eye(2) * 2, is_grads_batched=True, retain_graph=True)
+        again = lib.autograd.grad(rows[0].sum(), x)[0].tolist() if create_graph else None
+        return [r.tolist() for r in rows], [r.requires_grad for r in rows], again, one.tolist()
+
+    assert program(autograd_mini) == program(torch)
