@@ -74,7 +74,8 @@ class LRScheduler:
                         "This typically happens when:\n"
                         "1. You're trying to resume training from a checkpoint but haven't "
                         "properly loaded the optimizer state\n"
-                        "2. You're using last_epoch >= 0 for a fresh training run (not recommended)")
+                        "2. You're using last_epoch >= 0 for a fresh training run "
+                        "(not recommended)")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
         _track_step_called(optimizer)

@@ -1,14 +1,17 @@
 """The lr schedulers against torch's: the same schedule run on both engines (SGD over one
 parameter, 30 epochs of optimizer.step() then scheduler.step()) gives the very same lr
 sequence, in get_last_lr() and in the param_groups; plus state_dict round trips, two
-param groups, the warnings and ReduceLROnPlateau on a given loss sequence."""
+param groups, the warnings and ReduceLROnPlateau on a given loss sequence; and a training
+program, as a tutorial writes it, run unchanged on both."""
 import pickle
+import sys
 import warnings
+from pathlib import Path
 
 import pytest
 
-import autograd_mini
-import torch
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "nn"))
+from _nn_twin import assert_close, autograd_mini, run_program, torch  # noqa: E402
 
 ENGINES = (autograd_mini, torch)
 EPOCHS = 30
@@ -293,3 +296,42 @@ def test_reduce_on_plateau_state_dict_round_trip():
         states.append(state)
     assert list(states[0]) == list(states[1])
     assert states[0] == states[1]
+
+
+# A training loop as a torch program writes it: warm-up then cosine decay, and a plateau
+# scheduler on the validation loss; mini runs it through `import autograd_mini as torch`.
+TRAINING_PROGRAM = """\
+import torch
+
+x = torch.tensor([[1.0, 2.0], [0.5, -1.0], [-1.5, 0.25], [2.0, 1.0]])
+y = torch.tensor([1.0, -0.5, 0.75, 2.0])
+w = torch.zeros(2, requires_grad=True)
+optimizer = torch.optim.SGD([w], lr=0.05, momentum=0.9)
+warmup = torch.optim.lr_scheduler.LinearLR(optimizer, start_factor=0.1, total_iters=5)
+cosine = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=20, eta_min=0.001)
+for epoch in range(25):
+    optimizer.zero_grad()
+    loss = ((x @ w - y) ** 2).mean()
+    loss.backward()
+    optimizer.step()
+    (warmup if epoch < 5 else cosine).step()
+    print(epoch, repr(optimizer.param_groups[0]["lr"]), cosine.get_last_lr())
+
+plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, patience=1, factor=0.5)
+for val_loss in [0.5, 0.4, 0.45, 0.41, 0.42, 0.3, 0.31, 0.32]:
+    plateau.step(val_loss)
+    print(plateau.get_last_lr(), plateau.num_bad_epochs)
+"""
+
+
+def test_a_training_program_runs_unchanged_with_torchs_lrs():
+    printed = {}
+    weights = {}
+    for engine in ("mini", "torch"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            printed[engine], namespace = run_program(TRAINING_PROGRAM, engine)
+        weights[engine] = namespace["w"]
+    assert printed["mini"] == printed["torch"]
+    assert len(printed["torch"].splitlines()) == 25 + 8
+    assert_close(weights["mini"], weights["torch"])
