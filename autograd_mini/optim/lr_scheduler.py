@@ -9,6 +9,7 @@ for operation, on Python floats: the lr sequences are the very same numbers.
 
 Not here: tensor-valued lrs, and the schedulers torch has besides these (SequentialLR,
 ChainedScheduler, PolynomialLR, CyclicLR, CosineAnnealingWarmRestarts, OneCycleLR)."""
+import functools
 import math
 import types
 import warnings
@@ -46,6 +47,7 @@ def _track_step_called(optimizer):
         return
     func, opt_ref = optimizer.step.__func__, weakref.ref(optimizer)
 
+    @functools.wraps(func)
     def wrapper(*args, **kwargs):
         opt = opt_ref()
         opt._opt_called = True
