@@ -235,7 +235,7 @@ def _nll_picks(shape, target, weight, ignore_index, dtype):
     dim = 0 if len(shape) == 1 else 1
     ignored = target == ignore_index
     safe = np.where(ignored, 0, target)
-    w = np.ones(shape[dim], dtype=dtype) if weight is None else weight._data
+    w = np.ones(shape[dim], dtype=dtype) if weight is None else weight._data.reshape(-1)
     coeff = np.where(ignored, 0, w[safe]).astype(dtype)
     return dim, np.expand_dims(safe, dim), coeff
 
@@ -328,10 +328,15 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     if input._data.ndim > 1 and input._data.shape[0] != target._data.shape[0]:
         raise ValueError(f"Expected input batch_size ({input._data.shape[0]}) to match target "
                          f"batch_size ({target._data.shape[0]}).")
+    n_classes = input._data.shape[0 if input._data.ndim == 1 else 1]
     if input._data.ndim > 2:  # torch's nll_loss_nd: spatial dims go to nll_loss2d
+        if weight is not None and weight._data.size != n_classes:
+            raise RuntimeError("weight tensor should be defined either for all or no classes")
         from .losses import nll_loss2d
         return nll_loss2d(input, target, weight, ignore_index, reduction)
-    n_classes = input._data.shape[0 if input._data.ndim == 1 else 1]
+    if weight is not None and (weight._data.ndim != 1 or weight._data.size != n_classes):
+        raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes "
+                           f"or no classes but got weight tensor of shape: {list(weight._data.shape)}")
     bad = target._data[(target._data != ignore_index) & ((target._data < 0) | (target._data >= n_classes))]
     if bad.size:
         raise IndexError(f"Target {bad.flat[0]} is out of bounds.")

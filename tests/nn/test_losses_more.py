@@ -198,6 +198,13 @@ def test_nll_loss_on_spatial_inputs(case, weighted, reduction):
              second_order=False)
 
 
+def test_nll_loss_takes_a_class_weight_of_any_shape_on_spatial_inputs():
+    shape, target = _SPATIAL["4d"]
+    x = _rng.standard_normal(shape).astype(np.float32)
+    _compare(lambda lib, x, t: lib.nn.functional.nll_loss(x, t, lib.tensor(COLUMN_WEIGHTS).view(2, 2)),
+             [x, target], second_order=False)
+
+
 def test_nll_loss_ignore_index_on_4d_input():
     shape, target = _SPATIAL["4d"]
     target = np.where(target == -100, 3, target)  # -100 is a class like any other here
@@ -270,12 +277,17 @@ def _error(fn):
     lambda lib, F: F.nll_loss(lib.ones(2, 3), lib.tensor([0, 3])),
     lambda lib, F: F.nll_loss(lib.ones(2, 3, 2, 2), lib.full((2, 2, 2), -100, dtype=lib.int64),
                               ignore_index=1),
+    lambda lib, F: F.nll_loss(lib.ones(2, 3), lib.tensor([0, 1]), weight=lib.ones(4)),
+    lambda lib, F: F.nll_loss(lib.ones(3), lib.tensor(0), weight=lib.ones(3, 1)),
+    lambda lib, F: F.nll_loss(lib.ones(2, 3, 2), lib.zeros(2, 2, dtype=lib.int64),
+                              weight=lib.ones(4)),
 ], ids=["bce-input-above-1", "bce-input-below-0", "bce-input-nan", "bce-target", "bce-shapes",
         "bce-weight-shape", "bce-dtypes", "bce-reduction", "huber-delta", "huber-weight-shape",
         "huber-shapes", "smooth-l1-beta", "kl-div-reduction", "nll-3d-target-size",
         "nll-3d-batch-size", "nll-3d-class-out-of-range", "nll-4d-target-dims",
         "nll-4d-target-size", "nll-4d-negative-class", "nll-2d-class-out-of-range",
-        "nll-4d-default-ignore-index-not-ignored"])
+        "nll-4d-default-ignore-index-not-ignored", "nll-weight-size", "nll-weight-2d",
+        "nll-3d-weight-size"])
 def test_errors_match_torch(misuse):
     results = [_error(lambda: misuse(lib, lib.nn.functional)) for lib in (autograd_mini, torch)]
     assert results[1] is not None
