@@ -292,3 +292,48 @@ def test_errors_match_torch(misuse):
     results = [_error(lambda: misuse(lib, lib.nn.functional)) for lib in (autograd_mini, torch)]
     assert results[1] is not None
     assert results[0] == results[1]
+
+
+# -- a program that trains with them ------------------------------------------------------
+
+TRAINING = """\
+import torch
+
+x = torch.randn(32, 4)
+labels = (x[:, 0] + x[:, 1] > 0).float()
+masks = (torch.rand(2, 1, 3, 3) > 0.5).long().squeeze(1)
+model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1),
+                            torch.nn.Sigmoid(), torch.nn.Flatten(0, 1))
+teacher = torch.nn.Linear(4, 3)
+student = torch.nn.Linear(4, 3)
+seg = torch.nn.Linear(1, 2)
+bce, huber, smooth = torch.nn.BCELoss(), torch.nn.HuberLoss(delta=0.5), torch.nn.SmoothL1Loss(beta=0.3)
+kl, nll = torch.nn.KLDivLoss(reduction="batchmean"), torch.nn.NLLLoss(weight=torch.tensor([1.0, 3.0]))
+print(bce, huber, smooth, kl, nll)
+params = list(model.parameters()) + list(student.parameters()) + list(seg.parameters())
+for step in range(40):
+    p = model(x)
+    soft = torch.nn.functional.log_softmax(student(x), dim=1)
+    with torch.no_grad():
+        target = torch.nn.functional.softmax(teacher(x), dim=1)
+    pixels = torch.nn.functional.log_softmax(seg(masks.float().unsqueeze(-1)).permute(0, 3, 1, 2), 1)
+    loss = bce(p, labels) + huber(p, labels) + smooth(p, labels) + kl(soft, target) + nll(pixels, masks)
+    for q in params:
+        q.grad = None
+    loss.backward()
+    with torch.no_grad():
+        for q in params:
+            q -= 0.5 * q.grad
+    if step % 10 == 9:
+        print(step, loss.item(), loss.grad_fn)
+"""
+
+
+def test_a_training_program_prints_what_torch_prints(monkeypatch):
+    from _nn_twin import assert_same_output, run_program, same_draws
+    same_draws(monkeypatch, seed=3)
+    torch_out, _ = run_program(TRAINING, "torch")
+    same_draws(monkeypatch, seed=3)
+    mini_out, _ = run_program(TRAINING, "mini")
+    assert torch_out.count("\n") == 5
+    assert_same_output(mini_out, torch_out)
