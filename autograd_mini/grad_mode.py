@@ -1,7 +1,7 @@
 """Whether operations are recorded: torch's grad modes, as context managers and decorators.
 
 The engine reads one flag, `state.enabled`, on every operation, so it lives in a
-plain object (an attribute read is cheaper than a function call).
+plain object (an attribute read is cheaper than a function call), one per thread.
 
 Each mode works as `with mode():`, as `@mode()` and (no_grad, enable_grad,
 inference_mode) as `@mode`. A decorated generator function gets the mode each
@@ -10,11 +10,13 @@ time its body runs, and the caller's mode back at every `yield`, as torch does.
 import functools
 import inspect
 import sys
+import threading
 import warnings
 
 
-class _State:
-    __slots__ = ("enabled", "inference")
+class _State(threading.local):
+    """Per thread, as torch's grad mode is: a thread starts with grad mode on, and
+    no_grad in one thread leaves the others recording."""
 
     def __init__(self):
         self.enabled = True
