@@ -1,4 +1,5 @@
-"""autograd_mini.optim: SGD, Adam and RMSprop, updating parameters as torch.optim does."""
+"""autograd_mini.optim: SGD, Adam and RMSprop, updating parameters as torch.optim does, and
+lr_scheduler, which changes their learning rates from step to step."""
 from . import lr_scheduler
 from .adam import Adam
 from .optimizer import Optimizer
