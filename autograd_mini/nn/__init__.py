@@ -4,7 +4,7 @@ Read in this order: parameter.py (a weight), module.py (how a model finds its
 weights), layers.py (Linear and friends: each forward beside its parameters),
 container.py, loss.py; functional.py holds the arithmetic they call and init.py
 the initial values."""
-from . import functional, init
+from . import functional, init, utils
 from .activation import (CELU, ELU, GELU, SELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU,
                          LogSigmoid, Mish, ReLU6, SiLU, Softmin, Softplus, Softsign, Tanhshrink)
 from .container import ModuleList, Sequential
