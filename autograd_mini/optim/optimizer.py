@@ -22,6 +22,18 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 
+def torch_only_options(differentiable=False, capturable=False):
+    """torch's implementation switches (foreach, fused: the same arithmetic, batched or in one
+    kernel) are accepted and kept in the param groups, as torch keeps them. These two change
+    what a step is, and this engine has no such step."""
+    if differentiable:
+        raise NotImplementedError("autograd_mini's optimizers do not support differentiable=True "
+                                  "(a step that autograd records)")
+    if capturable:
+        raise NotImplementedError("autograd_mini's optimizers do not support capturable=True "
+                                  "(CUDA graph capture)")
+
+
 class Optimizer:
     def __init__(self, params, defaults):
         self.defaults = defaults

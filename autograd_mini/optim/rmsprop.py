@@ -2,12 +2,14 @@
 
 torch's single-tensor implementation, operation for operation (same float32 roundings)."""
 from .. import factories
-from .optimizer import Optimizer, add_, params_with_grad, step_under_no_grad
+from .optimizer import Optimizer, add_, params_with_grad, step_under_no_grad, torch_only_options
 
 
 class RMSprop(Optimizer):
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
-                 centered=False, *, maximize=False):
+                 centered=False, capturable=False, foreach=None, maximize=False,
+                 differentiable=False):
+        torch_only_options(differentiable, capturable)
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= eps:
@@ -19,7 +21,9 @@ class RMSprop(Optimizer):
         if not 0.0 <= alpha:
             raise ValueError(f"Invalid alpha value: {alpha}")
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
-                                      momentum=momentum, centered=centered, maximize=maximize))
+                                      momentum=momentum, centered=centered, maximize=maximize,
+                                      capturable=capturable, foreach=foreach,
+                                      differentiable=differentiable))
 
     @step_under_no_grad
     def step(self):

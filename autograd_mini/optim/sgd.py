@@ -2,12 +2,14 @@
 
 The step is torch's single-tensor (for-loop) implementation, operation for
 operation, so that the float32 roundings are the same."""
-from .optimizer import Optimizer, add_, params_with_grad, required, step_under_no_grad
+from .optimizer import (Optimizer, add_, params_with_grad, required, step_under_no_grad,
+                        torch_only_options)
 
 
 class SGD(Optimizer):
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
-                 nesterov=False, *, maximize=False):
+                 nesterov=False, *, maximize=False, foreach=None, differentiable=False, fused=None):
+        torch_only_options(differentiable)
         if lr is not required and lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0.0:
@@ -18,7 +20,8 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov,
-                                      maximize=maximize))
+                                      maximize=maximize, foreach=foreach,
+                                      differentiable=differentiable, fused=fused))
 
     @step_under_no_grad
     def step(self):

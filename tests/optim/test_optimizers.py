@@ -1,4 +1,4 @@
-"""SGD, Adam and RMSprop against torch's (single-tensor, for-loop) implementations: the same
+"""SGD, Adam, AdamW and RMSprop against torch's (single-tensor, for-loop) implementations: the same
 model from the same weights, 50 steps on the same data, parameters equal to float32
 tolerance; plus param_groups, state, zero_grad, closures and the errors."""
 import sys
@@ -60,6 +60,9 @@ CONFIGS = {
     "adam-weight-decay": ("Adam", dict(lr=0.01, weight_decay=0.1)),
     "adam-amsgrad": ("Adam", dict(lr=0.01, amsgrad=True)),
     "adam-maximize": ("Adam", dict(lr=0.001, maximize=True)),
+    "adam-decoupled": ("Adam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
+    "adamw": ("AdamW", dict(lr=0.01)),
+    "adamw-weight-decay-amsgrad": ("AdamW", dict(lr=0.01, weight_decay=0.3, amsgrad=True)),
     "rmsprop": ("RMSprop", dict(lr=0.01)),
     "rmsprop-alpha-eps": ("RMSprop", dict(lr=0.003, alpha=0.9, eps=1e-6)),
     "rmsprop-momentum": ("RMSprop", dict(lr=0.005, momentum=0.9)),
@@ -180,6 +183,16 @@ def test_step_is_not_recorded_and_skips_params_without_grad():
         assert w.is_leaf and w.grad_fn is None and w.requires_grad
         assert w.tolist() == [0.0] and unused.tolist() == [5.0]
         assert list(opt.state[w]) == ["momentum_buffer"] and unused not in opt.state
+
+
+@pytest.mark.parametrize("cls", ["SGD", "Adam", "AdamW", "RMSprop"])
+def test_param_groups_hold_torch_options_and_repr(cls):
+    """Every option torch keeps in a param group is there (foreach, fused, differentiable,
+    ...), so state_dict()['param_groups'] and the printed optimizer are torch's."""
+    def describe(lib):
+        optimizer = getattr(lib.optim, cls)([lib.nn.Parameter(lib.ones(2))], lr=0.1)
+        return optimizer.state_dict()["param_groups"], repr(optimizer)
+    assert describe(autograd_mini) == describe(torch)
 
 
 def test_state_dict_keys_and_indices():
