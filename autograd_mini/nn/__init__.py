@@ -7,9 +7,10 @@ the initial values."""
 from . import functional, init, utils
 from .activation import (CELU, ELU, GELU, SELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU,
                          LogSigmoid, Mish, ReLU6, SiLU, Softmin, Softplus, Softsign, Tanhshrink)
-from .container import ModuleList, Sequential
+from .container import ModuleDict, ModuleList, Sequential
 from .layers import Dropout, Flatten, Identity, Linear, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss,
                    MSELoss, NLLLoss, SmoothL1Loss)
 from .module import Module
 from .parameter import Parameter
+from .parameter_container import ParameterDict, ParameterList
