@@ -9,7 +9,8 @@ import types as _types
 
 from . import dtypes as _dtypes
 from . import factories as _factories
-from .dtypes import bool, double, dtype, float, float32, float64, int, int32, int64, long  # noqa: A004
+from .dtypes import (bool, double, dtype, float, float16, float32, float64, half, int, int32,  # noqa: A004
+                     int64, long)
 from .tensor import Size, Tensor
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
                         no_grad, set_grad_enabled)

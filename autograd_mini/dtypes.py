@@ -1,4 +1,4 @@
-"""The four dtypes the course needs, named and printed as torch names them."""
+"""The dtypes the course needs, named and printed as torch names them."""
 import numpy as np
 
 
@@ -21,12 +21,13 @@ class dtype:
 
 float32 = dtype("float32", np.float32, True, "FloatTensor")
 float64 = dtype("float64", np.float64, True, "DoubleTensor")
+float16 = dtype("float16", np.float16, True, "HalfTensor")  # x.half(): NumPy's half floats
 int64 = dtype("int64", np.int64, False, "LongTensor")
 int32 = dtype("int32", np.int32, False, "IntTensor")
 bool = dtype("bool", np.bool_, False, "BoolTensor")  # noqa: A001 - torch.bool
-float, double, long, int = float32, float64, int64, int32  # noqa: A001 - torch's aliases
+float, double, long, int, half = float32, float64, int64, int32, float16  # noqa: A001 - torch's
 
-_BY_NUMPY = {d.np: d for d in (float32, float64, int64, int32, bool)}
+_BY_NUMPY = {d.np: d for d in (float32, float64, float16, int64, int32, bool)}
 default_float = float32
 
 

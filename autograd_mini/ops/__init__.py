@@ -138,6 +138,7 @@ def bind(namespace):
     Tensor.adjoint = lambda self: self.transpose(-2, -1)
     Tensor.float = lambda self: shape.to(self, np.float32)
     Tensor.double = lambda self: shape.to(self, np.float64)
+    Tensor.half = lambda self: shape.to(self, np.float16)
     Tensor.long = lambda self: shape.to(self, np.int64)
     Tensor.int = lambda self: shape.to(self, np.int32)
     Tensor.bool = lambda self: shape.to(self, np.bool_)

@@ -67,7 +67,8 @@ CASES = [
     "x.type('torch.DoubleTensor')",
     # dtype conversions (integers and bools have no gradient)
     "x.float()", "x.double().grad_fn.name()", "x.int()", "x.long()", "x.bool()",
-    "lib.tensor([1.5, -2.5]).int()", "x.type_as(lib.tensor([1]))",
+    "lib.tensor([1.5, -2.5]).int()", "x.half()", "(x.half() * 2 + 1).sum()", "(x.half() + x).dtype",
+    "(x.half() * 2.5).dtype", "lib.ones(2, dtype=lib.half)", "x.to(lib.float16).grad_fn.name()", "x.type_as(lib.tensor([1]))",
     "lib.randn(size=(), requires_grad=True).shape", "lib.rand(size=(2, 3)).shape",
     "lib.zeros(size=(2, 3))", "lib.ones(size=[2])", "lib.empty(size=(1, 2)).shape",
     "lib.zeros(size=3)", "lib.ones(2, size=(3,))", "lib.randn(size=(2,), dtype=lib.float64).dtype",
