@@ -12,5 +12,7 @@ from .layers import Dropout, Flatten, Identity, Linear, LogSoftmax, ReLU, Sigmoi
 from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss,
                    MSELoss, NLLLoss, SmoothL1Loss)
 from .module import Module
+from .normalization import BatchNorm1d, LayerNorm
 from .parameter import Parameter
 from .parameter_container import ParameterDict, ParameterList
+from .sparse import Embedding

@@ -12,6 +12,7 @@ from ..ops import losses as _losses
 from ..ops import nn_ops as _nn
 from ..ops._util import constant as _constant
 from ..tensor import Tensor
+from . import _norm_ops
 
 tanh = _elementwise.tanh
 sigmoid = _elementwise.sigmoid
@@ -222,9 +223,75 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                              _legacy_reduction(size_average, reduce, reduction))
 
 
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalise over the last len(normalized_shape) dims: one NativeLayerNormBackward0."""
+    normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) \
+        else tuple(normalized_shape)
+    shape = input._data.shape
+    if len(normalized_shape) == 0 or shape[len(shape) - len(normalized_shape):] != normalized_shape \
+            or len(normalized_shape) > len(shape):
+        raise RuntimeError(
+            f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
+            f"[*, {', '.join(str(n) for n in normalized_shape)}], but got input of size"
+            f"{list(shape)}")
+    return _norm_ops.NativeLayerNormBackward0.apply(
+        input, weight if weight is not None else _norm_ops.absent(input),
+        bias if bias is not None else _norm_ops.absent(input),
+        normalized_shape=normalized_shape, eps=eps)
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    """Per channel (dim 1); training uses the batch's statistics and moves the running
+    ones (when given) towards them by momentum."""
+    if training:
+        size = input._data.shape
+        if size[0] * int(np.prod(size[2:])) == 1:
+            raise ValueError("Expected more than 1 value per channel when training, got input "
+                             f"size torch.Size({list(size)})")
+        if running_mean is not None or running_var is not None:
+            with _no_grad():
+                _norm_ops.update_running_stats(input, running_mean, running_var, momentum)
+    else:
+        for name, stat in (("running_mean", running_mean), ("running_var", running_var)):
+            if stat is None:
+                raise RuntimeError(f"{name} must be defined in evaluation mode")
+    return _norm_ops.NativeBatchNormBackward0.apply(
+        input, weight if weight is not None else _norm_ops.absent(input),
+        bias if bias is not None else _norm_ops.absent(input),
+        running_mean=running_mean, running_var=running_var, training=training, eps=eps)
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False):
+    """The rows of weight at the indices in input; padding_idx's row gets no gradient."""
+    if padding_idx is not None:
+        if padding_idx > 0:
+            assert padding_idx < weight.size(0), "Padding_idx must be within num_embeddings"
+        elif padding_idx < 0:
+            assert padding_idx >= -weight.size(0), "Padding_idx must be within num_embeddings"
+            padding_idx = weight.size(0) + padding_idx
+    else:
+        padding_idx = -1
+    if max_norm is not None:
+        raise NotImplementedError("autograd_mini's embedding has no max_norm")
+    idx = input._data
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the "
+                           "following scalar types: Long, Int; but got "
+                           f"torch.{input.dtype.legacy_name} instead (while checking arguments "
+                           "for embedding)")
+    if idx.size and (idx.min() < 0 or idx.max() >= weight._data.shape[0]):
+        raise IndexError("index out of range in self")
+    return _norm_ops.EmbeddingBackward0.apply(weight, indices=input, padding_idx=padding_idx,
+                                              scale_grad_by_freq=scale_grad_by_freq,
+                                              sparse=sparse)
+
+
 __all__ = ["relu", "tanh", "sigmoid", "softmax", "log_softmax", "linear", "dropout", "mse_loss",
            "l1_loss", "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy",
            "binary_cross_entropy", "huber_loss", "smooth_l1_loss", "kl_div",
            "gelu", "silu", "mish", "leaky_relu", "elu", "selu", "celu", "softplus", "hardtanh",
            "relu6", "logsigmoid", "hardsigmoid", "hardswish", "softsign", "tanhshrink", "softmin",
-           "pad", "normalize", "cosine_similarity", "one_hot"]
+           "pad", "normalize", "cosine_similarity", "one_hot", "layer_norm", "batch_norm",
+           "embedding"]
