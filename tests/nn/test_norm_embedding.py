@@ -215,3 +215,52 @@ def test_a_model_with_embedding_layernorm_and_batchnorm_trains_as_torch():
                                            models["torch"].state_dict().items()):
         assert k == k_ref
         assert_close(v_mini, v_ref, rtol=1e-4, atol=1e-5)
+
+
+_PROGRAM = """
+import torch
+nn = torch.nn  # (run_program swaps only "import torch")
+
+class Tagger(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(10, 6, padding_idx=0)
+        self.blocks = nn.ModuleList([nn.Sequential(nn.Linear(6, 6), nn.Tanh()) for _ in range(2)])
+        self.norms = nn.ModuleDict({"ln": nn.LayerNorm(6), "bn": nn.BatchNorm1d(6)})
+        self.scale = nn.ParameterDict({"out": nn.Parameter(torch.ones(1))})
+        self.head = nn.Linear(6, 3)
+
+    def forward(self, idx):
+        h = self.norms["ln"](self.emb(idx))
+        for block in self.blocks:
+            h = h + block(h)
+        return self.head(self.norms["bn"](h)) * self.scale["out"]
+
+model = Tagger()
+print(model)
+print(list(model.state_dict()))
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+idx = torch.tensor([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+labels = torch.tensor([0, 1, 2, 0, 1, 2, 0, 1, 2, 0])
+for step in range(5):
+    opt.zero_grad()
+    loss = nn.functional.cross_entropy(model(idx), labels)
+    loss.backward()
+    norm = torch.nn.utils.clip_grad_norm_(model.parameters(), 0.5)
+    opt.step()
+    print(step, round(loss.item(), 4), round(norm.item(), 4))
+print(model.norms["bn"].num_batches_tracked.item(), model.norms["bn"].running_mean)
+model.eval()
+print(model(idx).argmax(1))
+vec = torch.nn.utils.parameters_to_vector(model.parameters())
+print(tuple(vec.shape), vec.grad_fn.name())
+"""
+
+
+def test_a_training_program_runs_the_same_on_both_engines(monkeypatch):
+    from _nn_twin import assert_same_output, run_program, same_draws
+    same_draws(monkeypatch)
+    torch_out, _ = run_program(_PROGRAM, "torch")
+    same_draws(monkeypatch)
+    mini_out, _ = run_program(_PROGRAM, "mini")
+    assert_same_output(mini_out, torch_out, rtol=1e-3, atol=1e-4)
