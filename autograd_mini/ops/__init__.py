@@ -188,3 +188,7 @@ Tensor.repeat, Tensor.unfold = rearrange.repeat, rearrange.unfold  # methods onl
 for _name in ("masked_fill", "scatter", "scatter_add", "scatter_reduce", "index_add",
               "index_fill", "index_copy", "masked_scatter"):
     setattr(Tensor, _name + "_", _make_inplace(FUNCTIONS[_name], _name + "_"))
+
+# Tests of values and logical operations (booleans, never recorded).
+from . import logical  # noqa: E402
+FUNCTIONS.update(logical.NAMES)

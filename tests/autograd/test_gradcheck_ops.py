@@ -365,6 +365,21 @@ CASES.update({
 })
 
 
+# Tests of values and logical operations give booleans: nothing is recorded, and gradcheck
+# finds no differentiable output (as for argmax).
+_LOGICAL_UNARY = ("isnan", "isinf", "isfinite", "isposinf", "isneginf", "signbit",
+                  "logical_not", "isreal")
+_LOGICAL_BINARY = ("logical_and", "logical_or", "logical_xor", "isclose", "eq", "ne", "lt",
+                   "le", "gt", "ge", "not_equal", "less", "less_equal", "greater",
+                   "greater_equal")
+CASES.update({name: [(lambda a, f=getattr(am, name): f(a).double(), [_A], {})]
+              for name in _LOGICAL_UNARY})
+CASES.update({name: [(lambda a, b, f=getattr(am, name): f(a, b).double(), [_A, _B], {})]
+              for name in _LOGICAL_BINARY})
+CASES["is_nonzero"] = [(lambda a: am.tensor(float(a[0, 0].is_nonzero())), [_A], {})]
+_NOT_DIFFERENTIABLE |= set(_LOGICAL_UNARY) | set(_LOGICAL_BINARY) | {"is_nonzero"}
+
+
 def _params(skip=()):
     return [pytest.param(fn, arrays, kwargs, id=f"{name}-{i}")
             for name, cases in CASES.items() if name not in skip
@@ -388,3 +403,4 @@ def test_gradcheck(fn, arrays, kwargs):
 @pytest.mark.parametrize("fn, arrays, kwargs", _params(skip=_NOT_DIFFERENTIABLE))
 def test_gradgradcheck(fn, arrays, kwargs):
     assert gradgradcheck(fn, _inputs(arrays), **kwargs)
+
