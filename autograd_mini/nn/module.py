@@ -315,8 +315,9 @@ def _indent(text, spaces):
 def _check_name(module, name, kind, registry):
     if not isinstance(name, str):
         raise TypeError(f"{kind} name should be a string. Got {typename(name)}")
-    if "." in name:
-        raise KeyError(f'{kind} name can\'t contain "."')
+    if "." in name:  # torch names the culprit for modules only
+        culprit = f", got: {name}" if kind == "module" else ""
+        raise KeyError(f'{kind} name can\'t contain "."{culprit}')
     if name == "":
         raise KeyError(f'{kind} name can\'t be empty string ""')
     if name not in registry and hasattr(module, name):

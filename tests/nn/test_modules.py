@@ -244,6 +244,8 @@ class _NoForward:
     lambda lib: lib.nn.Linear(3, 5).register_parameter("extra", _non_leaf_parameter(lib)),
     lambda lib: lib.nn.Linear(3, 5).register_parameter("extra", lib.ones(2)),
     lambda lib: lib.nn.Linear(3, 5).register_parameter("a.b", None),
+    lambda lib: lib.nn.Linear(3, 5).add_module("a.b", lib.nn.ReLU()),
+    lambda lib: lib.nn.Linear(3, 5).register_buffer("a.b", None),
     lambda lib: lib.nn.Linear(3, 5).register_parameter("", None),
     lambda lib: lib.nn.Linear(3, 5).register_parameter("in_features", None),
     lambda lib: setattr(lib.nn.Sequential(lib.nn.ReLU()), "0", lib.ones(1)),
