@@ -257,7 +257,8 @@ class _NoForward:
     lambda lib: lib.nn.ReLU().train("yes"),
 ], ids=["no-forward", "linear-shape-2d", "linear-shape-1d", "linear-shape-3d", "mm-shape",
         "dtype", "tensor-as-parameter", "double-as-parameter", "int-as-parameter",
-        "non-leaf-parameter", "register-non-leaf", "register-tensor", "dotted-name", "empty-name",
+        "non-leaf-parameter", "register-non-leaf", "register-tensor", "dotted-name",
+        "dotted-module-name", "dotted-buffer-name", "empty-name",
         "existing-attribute", "tensor-as-module", "missing-attribute", "index", "negative-index",
         "int-parameter", "dropout-p", "train-mode"])
 def test_errors_match_torch(misuse):
