@@ -1,7 +1,10 @@
 """Whether operations are recorded: torch's grad modes, as context managers and decorators.
 
 The engine reads one flag, `state.enabled`, on every operation, so it lives in a
-plain object (an attribute read is cheaper than a function call), one per thread.
+plain object (an attribute read is cheaper than a function call). Unlike torch's, it is
+one flag for the whole process, not one per thread: a per-thread flag (threading.local)
+made every operation about 5% slower, and a course's programs change grad mode in one
+thread. (tests/engine/test_grad_mode_threads.py shows the difference.)
 
 Each mode works as `with mode():`, as `@mode()` and (no_grad, enable_grad,
 inference_mode) as `@mode`. A decorated generator function gets the mode each
@@ -10,13 +13,11 @@ time its body runs, and the caller's mode back at every `yield`, as torch does.
 import functools
 import inspect
 import sys
-import threading
 import warnings
 
 
-class _State(threading.local):
-    """Per thread, as torch's grad mode is: a thread starts with grad mode on, and
-    no_grad in one thread leaves the others recording."""
+class _State:
+    __slots__ = ("enabled", "inference")
 
     def __init__(self):
         self.enabled = True
