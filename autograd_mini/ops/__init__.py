@@ -7,7 +7,7 @@ from ..tensor import Tensor
 from . import arithmetic, elementwise, indexing, linalg, reduction, shape
 from . import nn_ops, pointwise, random_fill
 from . import binary_math, unary_math
-from ._util import as_tensor, binary
+from . import logical
 
 # name -> function, each both `autograd_mini.name(x, ...)` and `x.name(...)`
 FUNCTIONS = {
@@ -63,12 +63,6 @@ def _flip(fn):
     return reflected
 
 
-def _compare(ufunc):
-    def compare(self, other):
-        return Tensor._make(binary(ufunc, self, as_tensor(other, self)))
-    return compare
-
-
 OPERATORS = {
     "__add__": arithmetic.add, "__radd__": arithmetic.add,
     "__sub__": arithmetic.sub, "__rsub__": arithmetic.rsub,
@@ -80,13 +74,10 @@ OPERATORS = {
     "__mod__": binary_math.remainder, "__rmod__": binary_math.rremainder,
     "__neg__": arithmetic.neg, "__abs__": elementwise.abs,
     "__getitem__": indexing.getitem, "__setitem__": indexing.setitem,
-    "__lt__": _compare(np.less), "__le__": _compare(np.less_equal),
-    "__gt__": _compare(np.greater), "__ge__": _compare(np.greater_equal),
-    "__eq__": _compare(np.equal), "__ne__": _compare(np.not_equal),
-    "__and__": _compare(np.logical_and), "__or__": _compare(np.logical_or),
-    "__xor__": _compare(np.logical_xor),
-    "eq": _compare(np.equal), "ne": _compare(np.not_equal), "lt": _compare(np.less),
-    "le": _compare(np.less_equal), "gt": _compare(np.greater), "ge": _compare(np.greater_equal),
+    "__lt__": logical.lt, "__le__": logical.le, "__gt__": logical.gt, "__ge__": logical.ge,
+    "__eq__": logical.eq, "__ne__": logical.ne,
+    "__and__": logical.relation(np.logical_and), "__or__": logical.relation(np.logical_or),
+    "__xor__": logical.relation(np.logical_xor),
 }
 
 
@@ -189,6 +180,5 @@ for _name in ("masked_fill", "scatter", "scatter_add", "scatter_reduce", "index_
               "index_fill", "index_copy", "masked_scatter"):
     setattr(Tensor, _name + "_", _make_inplace(FUNCTIONS[_name], _name + "_"))
 
-# Tests of values and logical operations (booleans, never recorded).
-from . import logical  # noqa: E402
+# Tests of values and logical operations (booleans, never recorded): eq, isnan, ...
 FUNCTIONS.update(logical.NAMES)

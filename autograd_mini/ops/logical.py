@@ -13,24 +13,26 @@ def _test(ufunc):
     return test
 
 
-def _relation(ufunc):
-    def relation(input, other):
-        return Tensor._make(binary(ufunc, input, as_tensor(other, input)).astype(np.bool_))
-    relation.__name__ = ufunc.__name__
-    return relation
+def relation(ufunc):
+    """`input <ufunc> other` element by element, other a tensor or a number (NumPy's
+    comparisons and logical ufuncs give booleans); also the operators <, ==, &, ..."""
+    def compare(input, other):
+        return Tensor._make(binary(ufunc, input, as_tensor(other, input)))
+    compare.__name__ = ufunc.__name__
+    return compare
 
 
 isnan, isinf, isfinite, isposinf, isneginf, signbit, logical_not = (
     _test(f) for f in (np.isnan, np.isinf, np.isfinite, np.isposinf, np.isneginf, np.signbit,
                        np.logical_not))
 def _logical(ufunc):
-    relation = _relation(ufunc)
+    related = relation(ufunc)
 
     def logical(input, other):
         if not isinstance(other, Tensor):  # unlike eq and gt, torch takes no number here
             raise TypeError(f"{ufunc.__name__}(): argument 'other' (position 2) must be Tensor, "
                             f"not {type(other).__name__}")
-        return relation(input, other)
+        return related(input, other)
     logical.__name__ = ufunc.__name__
     return logical
 
@@ -38,7 +40,7 @@ def _logical(ufunc):
 logical_and, logical_or, logical_xor = (
     _logical(f) for f in (np.logical_and, np.logical_or, np.logical_xor))
 eq, ne, lt, le, gt, ge = (
-    _relation(f) for f in (np.equal, np.not_equal, np.less, np.less_equal, np.greater,
+    relation(f) for f in (np.equal, np.not_equal, np.less, np.less_equal, np.greater,
                            np.greater_equal))
 
 
