@@ -5,6 +5,7 @@ from ..node import Node
 from ..tensor import Tensor
 from ._util import constant, wrap_dim
 from .reduction import _return_type
+from .sorting import _Reordered
 
 
 class CumsumBackward0(Node):
@@ -94,22 +95,13 @@ class LogcumsumexpBackward0(Node):
         return ((weight * grad.unsqueeze(dim)).sum(dim + 1),)
 
 
-class _Cumulative(Node):
-    """cummax / cummin: each output is one input; its gradient goes back there."""
-
-    @staticmethod
-    def forward(a, dim, indices):
-        if a._data.ndim == 0:
-            return a._data.copy()
-        return np.take_along_axis(a._data, indices, axis=dim)
+class _Cumulative(_Reordered):
+    """cummax / cummin: each output is one input, picked as sort picks them; an input can
+    be picked many times, so backward adds its gradients up."""
 
     def save(self, a, dim, indices):
         self._saved_dim = dim
         self._saved_indices_array = indices
-
-    @property
-    def _saved_indices(self):
-        return Tensor._make(self._saved_indices_array)
 
     def backward(self, grad):
         if grad._data.ndim == 0:
