@@ -180,19 +180,8 @@ class EluBackward1(EluBackward0):
         return (where(_mask(result, lambda x: x <= 0), negative, grad * scale),)
 
 
-class CeluBackward0(EluBackward0):
-    aten = "aten::celu"
-
-    @staticmethod
-    def forward(a, alpha=1.0):
-        return EluBackward0.forward(a, alpha, 1.0, 1.0 / alpha)
-
-    def save(self, a, alpha=1.0):
-        self._saved_alpha, self._params = alpha, (alpha, 1.0, 1.0 / alpha)
-        self.save_for_backward(a)
-
-
 class CeluBackward1(EluBackward1):
+    """celu_: elu with scale 1 and input scale 1 / alpha; torch shows only _saved_alpha."""
     aten = "aten::celu"
 
     @staticmethod
@@ -201,6 +190,16 @@ class CeluBackward1(EluBackward1):
 
     def save(self, a, alpha=1.0):
         self._saved_alpha, self._params = alpha, (alpha, 1.0, 1.0 / alpha)
+
+
+class CeluBackward0(EluBackward0):
+    """celu: as celu_, from the input."""
+    aten = "aten::celu"
+    forward = staticmethod(CeluBackward1.forward)
+
+    def save(self, a, alpha=1.0):
+        CeluBackward1.save(self, a, alpha)
+        self.save_for_backward(a)
 
 
 class SoftplusBackward0(Node):
