@@ -28,6 +28,7 @@ backward unpacks it again (`_PackGrad` / `_unpack`, at the end of this file).
 """
 import functools
 import inspect
+import warnings
 
 import numpy as np
 
@@ -197,6 +198,14 @@ class Function:
         })
 
     def __init__(self, *args, **kwargs):
+        # torch only warns here (old programs build one, then call it: that is the error)
+        warnings.warn(
+            f"{self.__class__} should not be instantiated. Methods on autograd functions "
+            "are all static, so you should invoke them on the class itself. "
+            "Instantiating an autograd function will raise an "
+            "error in a future version of PyTorch.", DeprecationWarning, stacklevel=2)
+
+    def __call__(self, *args, **kwargs):
         raise RuntimeError(
             "Legacy autograd function with non-static forward method is deprecated. Please use "
             "new-style autograd function with static forward method. (Example: "
