@@ -29,7 +29,8 @@ from . import ops as _ops
 from . import autograd
 from .autograd.anomaly_mode import (is_anomaly_check_nan_enabled, is_anomaly_enabled,
                                    set_anomaly_enabled)
-from . import nn, optim
+from . import _torch_alias, nn, optim, utils  # _torch_alias: torch.nn is this nn
+from .serialization import load, save
 
 _ops.bind(globals())
 for _name, _method in _factories.TENSOR_METHODS.items():

@@ -1,0 +1,108 @@
+"""torch.save / torch.load: any picklable object (a state_dict, a checkpoint dict, a tensor,
+lists of them) to a file and back. Not torch's file format: Python's pickle, each tensor
+stored as its NumPy array, dtype and requires_grad (a loaded tensor is a leaf, as in torch).
+
+As torch since 2.6, load defaults to weights_only=True: only containers, numbers, strings
+and tensors come back; anything else (a whole nn.Module, a user's class) needs
+weights_only=False, which runs the file's pickled code: only for files one trusts."""
+import collections
+import io
+import os
+import pickle
+
+import numpy as np
+
+from . import dtypes
+from .tensor import Tensor
+
+_TENSOR = "autograd_mini.tensor"
+
+# What a weights-only load may rebuild: plain containers and NumPy arrays.
+_SAFE_GLOBALS = {("collections", "OrderedDict"): collections.OrderedDict,
+                 ("builtins", "set"): set, ("builtins", "frozenset"): frozenset,
+                 ("builtins", "complex"): complex, ("builtins", "slice"): slice,
+                 ("numpy", "dtype"): np.dtype, ("numpy", "ndarray"): np.ndarray,
+                 ("numpy.core.multiarray", "_reconstruct"): np.core.multiarray._reconstruct,
+                 ("numpy._core.multiarray", "_reconstruct"): np.core.multiarray._reconstruct}
+_SAFE_GLOBALS.update({("numpy.dtypes", type(np.dtype(t)).__name__): type(np.dtype(t))
+                      for t in (np.float16, np.float32, np.float64, np.int8, np.int16, np.int32,
+                                np.int64, np.uint8, np.bool_, np.complex64, np.complex128)})
+
+
+class _Pickler(pickle.Pickler):
+    def persistent_id(self, obj):
+        if isinstance(obj, Tensor):
+            from .nn.parameter import Parameter
+            data = np.ascontiguousarray(obj._data)  # as bytes: no NumPy class in the file
+            return (_TENSOR, data.tobytes(), data.dtype.str, data.shape, obj.dtype.name,
+                    obj.requires_grad, isinstance(obj, Parameter))
+        return None
+
+
+def _rebuild(data, array_dtype, shape, dtype_name, requires_grad, is_parameter):
+    from . import factories
+    array = np.frombuffer(data, dtype=np.dtype(array_dtype)).reshape(shape).copy()
+    tensor = factories.tensor(array, dtype=getattr(dtypes, dtype_name))
+    if is_parameter:
+        from .nn.parameter import Parameter
+        return Parameter(tensor, requires_grad=requires_grad)
+    return tensor.requires_grad_(requires_grad) if requires_grad else tensor
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, file, weights_only):
+        super().__init__(file)
+        self.weights_only = weights_only
+
+    def persistent_load(self, pid):
+        if not (isinstance(pid, tuple) and pid[0] == _TENSOR):
+            raise pickle.UnpicklingError("unsupported persistent id encountered")
+        return _rebuild(*pid[1:])
+
+    def find_class(self, module, name):
+        if not self.weights_only:
+            return super().find_class(module, name)
+        if (module, name) in _SAFE_GLOBALS:
+            return _SAFE_GLOBALS[module, name]
+        raise pickle.UnpicklingError(
+            "Weights only load failed. This file can still be loaded, to do so you have two "
+            "options, do those steps only if you trust the source of the checkpoint. \n\t(1) "
+            "Re-running `torch.load` with `weights_only` set to `False` will likely succeed, but "
+            "it can result in arbitrary code execution. Do it only if you got the file from a "
+            f"trusted source.\n\tWeightsUnpickler error: Unsupported global: GLOBAL {module}.{name} "
+            "was not an allowed global by default.")
+
+
+def _open(f, mode):
+    if isinstance(f, (str, os.PathLike)):
+        return open(f, mode)
+    return _Borrowed(f)
+
+
+class _Borrowed:
+    """A file object the caller opened: used, not closed."""
+
+    def __init__(self, f):
+        self.f = f
+
+    def __enter__(self):
+        return self.f
+
+    def __exit__(self, *exc):
+        return False
+
+
+def save(obj, f, pickle_module=pickle, pickle_protocol=2, _use_new_zipfile_serialization=True,
+         _disable_byteorder_record=False):
+    with _open(f, "wb") as file:
+        # protocol 2 would write bytes through _codecs.encode, a global weights_only refuses
+        _Pickler(file, protocol=max(pickle_protocol, 4)).dump(obj)
+
+
+def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None,
+         **pickle_load_args):
+    """map_location is accepted and ignored: everything here lives on the CPU."""
+    weights_only = True if weights_only is None else weights_only
+    with _open(f, "rb") as file:
+        data = file.read()
+    return _Unpickler(io.BytesIO(data), weights_only).load()
