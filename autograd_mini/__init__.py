@@ -7,8 +7,6 @@ engine.py (the backward pass).
 """
 import types as _types
 
-from . import _aliasing
-
 from . import dtypes as _dtypes
 from . import factories as _factories
 from .dtypes import (bool, double, dtype, float, float16, float32, float64, half, int, int32,  # noqa: A004
@@ -44,4 +42,3 @@ def get_default_dtype():
 
 
 __version__ = "0.1.0"
-_aliasing.install(__name__)

@@ -18,10 +18,14 @@ class _AliasLoader(importlib.abc.Loader):
         self.target = target
 
     def create_module(self, spec):
-        return importlib.import_module(self.target)
+        module = importlib.import_module(self.target)
+        self.own_spec = module.__spec__  # before importlib sets the alias's in its place
+        return module
 
     def exec_module(self, module):
-        pass  # already run when it was first imported under its own name
+        # Already run when it was first imported under its own name; importlib has just set
+        # its __spec__ to the alias's: give it back its own (reload, pickle and reprs use it).
+        module.__spec__ = self.own_spec
 
 
 class _AliasFinder(importlib.abc.MetaPathFinder):
