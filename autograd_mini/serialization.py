@@ -17,23 +17,17 @@ from .tensor import Tensor
 
 _TENSOR = "autograd_mini.tensor"
 
-# What a weights-only load may rebuild: plain containers and NumPy arrays.
+# What a weights-only load may rebuild besides builtins' containers (tensors come as bytes).
 _SAFE_GLOBALS = {("collections", "OrderedDict"): collections.OrderedDict,
                  ("builtins", "set"): set, ("builtins", "frozenset"): frozenset,
-                 ("builtins", "complex"): complex, ("builtins", "slice"): slice,
-                 ("numpy", "dtype"): np.dtype, ("numpy", "ndarray"): np.ndarray,
-                 ("numpy.core.multiarray", "_reconstruct"): np.core.multiarray._reconstruct,
-                 ("numpy._core.multiarray", "_reconstruct"): np.core.multiarray._reconstruct}
-_SAFE_GLOBALS.update({("numpy.dtypes", type(np.dtype(t)).__name__): type(np.dtype(t))
-                      for t in (np.float16, np.float32, np.float64, np.int8, np.int16, np.int32,
-                                np.int64, np.uint8, np.bool_, np.complex64, np.complex128)})
+                 ("builtins", "complex"): complex, ("builtins", "slice"): slice}
 
 
 class _Pickler(pickle.Pickler):
     def persistent_id(self, obj):
         if isinstance(obj, Tensor):
             from .nn.parameter import Parameter
-            data = np.ascontiguousarray(obj._data)  # as bytes: no NumPy class in the file
+            data = np.asarray(obj._data)  # stored as bytes: no NumPy class in the file
             return (_TENSOR, data.tobytes(), data.dtype.str, data.shape, obj.dtype.name,
                     obj.requires_grad, isinstance(obj, Parameter))
         return None

@@ -4,7 +4,9 @@ An optimizer holds `param_groups` (lists of parameters, each with its own
 hyper-parameters: lr, momentum, ...) and `state` (per parameter: momentum buffers,
 running averages, the step count). `step()` is each optimizer's own; it changes the
 parameters in place under no_grad, so the update itself is not recorded."""
+import copy
 import functools
+import itertools
 import warnings
 from collections import defaultdict
 
@@ -98,6 +100,28 @@ class Optimizer:
         state = {index[id(p)]: dict(s) for p, s in self.state.items()}
         return {"state": state, "param_groups": groups}
 
+    def load_state_dict(self, state_dict):
+        """Take the state and hyper-parameters of a state_dict() (this optimizer's or a saved
+        one), its parameter indices matched with this optimizer's parameters in order."""
+        groups, saved_groups = self.param_groups, copy.deepcopy(state_dict["param_groups"])
+        if len(groups) != len(saved_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        if any(len(g["params"]) != len(s["params"]) for g, s in zip(groups, saved_groups)):
+            raise ValueError("loaded state dict contains a parameter group "
+                             "that doesn't match the size of optimizer's group")
+        id_map = dict(zip(itertools.chain.from_iterable(g["params"] for g in saved_groups),
+                          itertools.chain.from_iterable(g["params"] for g in groups)))
+        state = defaultdict(dict)
+        for index, values in state_dict["state"].items():
+            if index in id_map:
+                param = id_map[index]
+                state[param] = {key: _cast_to(param, key, value) for key, value in values.items()}
+            else:
+                state[index] = values
+        self.state = state
+        self.param_groups = [{**saved, "params": group["params"]}
+                             for group, saved in zip(groups, saved_groups)]
+
     def __repr__(self):
         lines = [type(self).__name__ + " ("]
         for i, group in enumerate(self.param_groups):
@@ -107,6 +131,14 @@ class Optimizer:
                     lines.append(f"    {key}: {group[key]}")
         lines.append(")")
         return "\n".join(lines)
+
+
+def _cast_to(param, key, value):
+    """A loaded state tensor in a floating parameter's dtype, as torch casts it; the step
+    count keeps its own (float32) dtype."""
+    if isinstance(value, Tensor) and key != "step" and param.is_floating_point():
+        return value.to(dtype=param.dtype)
+    return value
 
 
 def step_under_no_grad(step):

@@ -28,22 +28,37 @@ def _filler(lib, rng, draw):
 
 
 def _factory(lib, rng, draw):
-    def make(*size, requires_grad=False, dtype=None):
+    def make(*size, requires_grad=False, dtype=None, device=None):
         shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
         return lib.tensor(draw(rng, shape).astype(np.float32), requires_grad=requires_grad)
     return make
 
 
+def _normal(lib, rng):
+    def normal(mean, std, size, *, generator=None):
+        return lib.tensor(rng.normal(mean, std, tuple(size)).astype(np.float32))
+    return normal
+
+
+def _randperm(lib, rng):
+    def randperm(n, *, generator=None, dtype=None, **kwargs):
+        return lib.tensor(rng.permutation(n), dtype=lib.int64)
+    return randperm
+
+
 def same_draws(monkeypatch, seed=0):
-    """Make `Tensor.uniform_` / `normal_` (what nn.init calls) and `randn` / `rand` draw,
-    in each engine, from its own NumPy generator seeded alike: the same program then
-    makes the same numbers on both."""
+    """Make `Tensor.uniform_` / `normal_` (what nn.init calls), `randn` / `rand` /
+    `normal(mean, std, size)` and `randperm` (DataLoader's shuffled order) draw, in each
+    engine, from its own NumPy generator seeded alike: the same program then makes the
+    same numbers on both."""
     for lib in ENGINES.values():
         rng = np.random.default_rng(seed)
         monkeypatch.setattr(lib.Tensor, "uniform_", _filler(lib, rng, lambda r, a, b, s: r.uniform(a, b, s)))
         monkeypatch.setattr(lib.Tensor, "normal_", _filler(lib, rng, lambda r, m, sd, s: r.normal(m, sd, s)))
         monkeypatch.setattr(lib, "randn", _factory(lib, rng, lambda r, s: r.standard_normal(s)))
         monkeypatch.setattr(lib, "rand", _factory(lib, rng, lambda r, s: r.random(s)))
+        monkeypatch.setattr(lib, "normal", _normal(lib, rng), raising=False)
+        monkeypatch.setattr(lib, "randperm", _randperm(lib, rng))
 
 
 def run_program(source, engine):
