@@ -24,6 +24,7 @@ from .grad_mode import set_grad_enabled
 from .node import AccumulateGrad, Node
 from . import views as _views
 from .tensor import Tensor
+from . import _cpp_warnings as _cpp
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
@@ -422,13 +423,10 @@ _REFERENCE_CYCLE = (
     "autograd.grad when creating the graph to avoid this. If you have to use this function, "
     "make sure to reset the .grad fields of your parameters to None after use to break the "
     "cycle and avoid the leak.")
-_warned = set()
 
 
 def _warn_reference_cycle():
-    if "reference cycle" not in _warned:  # torch warns once per process (TORCH_WARN_ONCE)
-        _warned.add("reference cycle")
-        warnings.warn(_REFERENCE_CYCLE, UserWarning, stacklevel=5)  # from Tensor.backward
+    _cpp.warn_once(_REFERENCE_CYCLE, _cpp.ENGINE, stacklevel=5)  # from Tensor.backward
 
 
 def _sole_view(data):

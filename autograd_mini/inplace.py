@@ -41,7 +41,7 @@ def apply_inplace(self, op, *args, **kwargs):
 
 def _check_inplace(t, view, args, kwargs):
     if _grad_state.enabled and (t._requires_grad or _any_requires_grad(args, kwargs)):
-        if view is not None:
+        if view is not None and not t._is_inference:  # torch does not track those views
             views.check_inplace(t, view)
         if t._requires_grad and t.grad_fn is None:
             raise RuntimeError(_LEAF_ERROR)

@@ -14,6 +14,7 @@ from . import node as _node
 from ._printing import format_tensor
 from .devices import CPU as _CPU
 from .grad_mode import state as _grad_state
+from . import _cpp_warnings as _cpp
 
 
 _new = object.__new__
@@ -177,14 +178,23 @@ class Tensor:
         if value and self._data.dtype.kind != "f":
             raise RuntimeError(
                 "only Tensors of floating point and complex dtype can require gradients")
+        if value:
+            self._check_not_inference()
         self._requires_grad = bool(value)
         _views.claim_grad(self, value)
+
+    def _check_not_inference(self):
+        if self._is_inference and not _grad_state.inference:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside "
+                               "InferenceMode is not allowed.")
 
     def requires_grad_(self, requires_grad=True):
         if self.grad_fn is not None and not requires_grad:
             self.requires_grad = False  # raises torch's error
         if requires_grad and self._data.dtype.kind != "f":
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        if requires_grad:
+            self._check_not_inference()
         if self.grad_fn is None:
             self._requires_grad = bool(requires_grad)
             _views.claim_grad(self, requires_grad)
@@ -194,7 +204,8 @@ class Tensor:
     @property
     def grad(self):
         if self.grad_fn is not None and not self._retains_grad:
-            warnings.warn(_NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+            warnings.warn(_cpp.triggered(_NON_LEAF_GRAD_WARNING, _cpp.TENSOR_BODY), UserWarning,
+                          stacklevel=2)
         return self._grad
 
     @grad.setter
@@ -347,17 +358,11 @@ _DETACH_VIEW_ERROR = (
     "torch/optim/optimizer.py as the solution.")
 
 
-_scalar_warned = False
-
-
 def _warn_scalar_once():
     """float(t) on a tensor that requires grad: torch warns once per process."""
-    global _scalar_warned
-    if not _scalar_warned:
-        _scalar_warned = True
-        warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to "
-                      "unexpected behavior.\nConsider using tensor.detach() first.", UserWarning,
-                      stacklevel=3)
+    _cpp.warn_once("Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
+                   "behavior.\nConsider using tensor.detach() first.", _cpp.VARIABLE_METHODS,
+                   stacklevel=3)
 
 
 _node._make = Tensor._make

@@ -63,6 +63,7 @@ def claim_grad(t, requires_grad):
 def make_view(data, source, cls, attrs, creation=None, output_nr=0):
     """The result of view op `cls` on `source`: shares its memory and version counter."""
     out = _node._make(data, source._version_counter())
+    out._is_inference |= source._is_inference  # a view of an inference tensor is one (torch)
     parent = info(source)
     if parent is None:
         base, chain = source, ((cls, attrs),)

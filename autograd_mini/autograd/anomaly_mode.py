@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 
 from .. import _hooks
+from .. import _cpp_warnings as _cpp
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _check_nan = True  # torch keeps this setting while anomaly mode is off, too
@@ -108,8 +109,9 @@ def _warn_forward_stack(node):
                       "Enable detect anomaly during forward pass for more information.",
                       stacklevel=2)
         return
-    warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused the "
-                  "error:\n" + "".join(stack), stacklevel=2)
+    warnings.warn(_cpp.triggered(f"Error detected in {node.name()}. Traceback of forward call "
+                                 "that caused the error:\n" + "".join(stack), _cpp.ANOMALY),
+                  stacklevel=2)
     parent = node.metadata.get("parent_")
     while parent is not None:
         stack = parent.metadata.get("traceback_", [])

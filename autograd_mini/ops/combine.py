@@ -1,12 +1,12 @@
 """vstack, hstack, column_stack, meshgrid, cartesian_prod, block_diag: tensors put
 together. All but block_diag are made of view and cat/stack operations, recorded
 as torch records them."""
-import warnings
 
 import numpy as np
 
 from ..node import Node
 from .shape import cat, stack
+from .. import _cpp_warnings as _cpp
 
 
 def _at_least_2d(t):
@@ -73,7 +73,7 @@ def meshgrid(*tensors, indexing=None):
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
     if indexing is None:
-        warnings.warn(_MESHGRID_WARNING, UserWarning, stacklevel=2)
+        _cpp.warn_once(_MESHGRID_WARNING, _cpp.TENSOR_SHAPE, stacklevel=2)
         indexing = "ij"
     if indexing not in ("ij", "xy"):
         raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but "

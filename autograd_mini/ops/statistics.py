@@ -10,6 +10,7 @@ from ..tensor import Tensor
 from ._util import constant, wrap_dim
 from .reduction import _dims, _expand_back, _require_float
 from .elementwise import where
+from .. import _cpp_warnings as _cpp
 
 
 def _int64_if_integral(data):
@@ -274,9 +275,10 @@ def _correction(what, dim, unbiased, correction, input):
     dims = tuple(range(data.ndim)) if dim is None else _dims(dim, data.ndim)
     count = int(np.prod([data.shape[d] for d in dims])) if data.ndim else 1
     if count - correction <= 0:
-        warnings.warn(f"{what}(): degrees of freedom is <= 0. Correction should be strictly "
-                      "less than the reduction factor (input numel divided by output numel).",
-                      UserWarning, stacklevel=3)
+        warnings.warn(_cpp.triggered(
+            f"{what}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+            "reduction factor (input numel divided by output numel).", _cpp.REDUCE_OPS),
+            UserWarning, stacklevel=3)
     return dim, correction
 
 

@@ -85,3 +85,71 @@ def _function_class(lib):
 ], ids=["instantiate", "call-instance", "apply"])
 def test_instantiating_a_function_warns_and_calling_it_raises(program):
     _same(program)
+
+
+def _inference_tensor(lib, dtype=None):
+    with lib.inference_mode():
+        return lib.ones(2, dtype=dtype)
+
+
+def _inference_leaf_requiring_grad(lib):
+    with lib.inference_mode():
+        z = lib.ones(2)
+        z.requires_grad_()
+    return z
+
+
+# Outside inference mode an inference tensor cannot start requiring grad; its views are
+# inference tensors too, and writing to one is refused before autograd's view checks.
+@pytest.mark.parametrize("program", [
+    lambda lib: _inference_tensor(lib).requires_grad_(),
+    lambda lib: setattr(_inference_tensor(lib), "requires_grad", True),
+    lambda lib: _inference_tensor(lib).requires_grad_(False).requires_grad,
+    lambda lib: setattr(_inference_tensor(lib), "requires_grad", False),
+    lambda lib: _inference_tensor(lib, lib.long).requires_grad_(),
+    lambda lib: setattr(_inference_tensor(lib, lib.long), "requires_grad", True),
+    lambda lib: _inference_leaf_requiring_grad(lib).requires_grad,
+    lambda lib: _inference_leaf_requiring_grad(lib).add_(1),
+    lambda lib: _inference_leaf_requiring_grad(lib)[0].add_(1),
+    lambda lib: _inference_tensor(lib)[0].is_inference(),
+    lambda lib: _inference_tensor(lib).view(2, 1).is_inference(),
+    lambda lib: _inference_tensor(lib).t().mul_(2),
+    lambda lib: (_inference_tensor(lib) * 2).is_inference(),
+])
+def test_inference_tensors_outside_inference_mode(program):
+    _same(program)
+
+
+def _anomaly(lib):
+    x = lib.tensor([1., 2.], requires_grad=True)
+    with lib.autograd.detect_anomaly():
+        (x.sqrt() * lib.tensor([float("nan"), 1.])).sum().backward()
+
+
+def _first_scalar_conversion(lib):
+    # torch warns once per process: each engine's first conversion runs in a fresh one
+    code = ("import warnings, sys\nwarnings.simplefilter('always')\n"
+            f"import {lib.__name__} as lib\n"
+            "with warnings.catch_warnings(record=True) as c:\n"
+            "    warnings.simplefilter('always')\n"
+            "    float(lib.tensor([1.], requires_grad=True))\n"
+            "print(repr(str(c[0].message)))\n")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout
+
+
+# Warnings torch raises from C++ end with "(Triggered internally at <source>:<line>.)":
+# programs print the text whole.
+@pytest.mark.parametrize("program", [
+    lambda lib: (lib.tensor([1.], requires_grad=True) * 2).grad,
+    lambda lib: lib.tensor([1.]).var(),
+    lambda lib: lib.tensor([1.]).std(0),
+    lambda lib: lib.var_mean(lib.tensor([1.])),
+    lambda lib: lib.meshgrid(lib.ones(2), lib.ones(2)),
+    lambda lib: (lib.tensor([1.], requires_grad=True) ** 2).sum().backward(create_graph=True),
+    _anomaly,
+    _first_scalar_conversion,
+], ids=["non-leaf-grad", "var", "std", "var_mean", "meshgrid", "create_graph", "anomaly",
+        "float"])
+def test_warnings_from_torchs_cpp_say_where(program):
+    _same(program)
