@@ -24,11 +24,23 @@ _SAFE_GLOBALS = {("collections", "OrderedDict"): collections.OrderedDict,
 
 
 class _Pickler(pickle.Pickler):
+    """Tensors go out of band: each as its bytes, once; a tensor met again is its number, so
+    that it loads as one object (a tied weight stays tied)."""
+
+    def __init__(self, file, protocol):
+        super().__init__(file, protocol=protocol)
+        self.numbers = {}
+        self.kept = []  # holds the tensors so that no id() is reused while saving
+
     def persistent_id(self, obj):
         if isinstance(obj, Tensor):
             from .nn.parameter import Parameter
+            if id(obj) in self.numbers:
+                return (_TENSOR, self.numbers[id(obj)])
+            self.numbers[id(obj)] = len(self.kept)
+            self.kept.append(obj)
             data = np.asarray(obj._data)  # stored as bytes: no NumPy class in the file
-            return (_TENSOR, data.tobytes(), data.dtype.str, data.shape, obj.dtype.name,
+            return (_TENSOR, self.numbers[id(obj)], data.tobytes(), data.dtype.str, data.shape, obj.dtype.name,
                     obj.requires_grad, isinstance(obj, Parameter))
         return None
 
@@ -47,11 +59,15 @@ class _Unpickler(pickle.Unpickler):
     def __init__(self, file, weights_only):
         super().__init__(file)
         self.weights_only = weights_only
+        self.tensors = {}
 
     def persistent_load(self, pid):
         if not (isinstance(pid, tuple) and pid[0] == _TENSOR):
             raise pickle.UnpicklingError("unsupported persistent id encountered")
-        return _rebuild(*pid[1:])
+        if len(pid) == 2:
+            return self.tensors[pid[1]]
+        tensor = self.tensors[pid[1]] = _rebuild(*pid[2:])
+        return tensor
 
     def find_class(self, module, name):
         if not self.weights_only:
