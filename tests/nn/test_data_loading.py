@@ -136,3 +136,32 @@ except ModuleNotFoundError as error:
 """
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
     assert done.stdout == "No module named 'torch.no_such_module'\n"
+
+
+def test_each_pass_draws_from_the_global_generator_as_torch_does(monkeypatch):
+    """torch's DataLoader iterator takes a base seed (Tensor.random_) on every pass, shuffled
+    or not, and a shuffling RandomSampler one more at its first batch: record the calls."""
+    calls = {}
+    for name, lib in ENGINES.items():
+        log = calls[name] = []
+        for attr in ("randperm", "randint"):
+            original = getattr(lib, attr)
+            monkeypatch.setattr(lib, attr, _logged(log, attr, original))
+        if hasattr(lib.Tensor, "random_"):
+            monkeypatch.setattr(lib.Tensor, "random_", _logged(log, "seed", lib.Tensor.random_))
+        else:  # the engine's fallback draws its seed with randint
+            monkeypatch.setattr(lib, "randint", _logged(log, "seed", lib.randint))
+        for shuffle in (False, True):
+            loader = lib.utils.data.DataLoader(_tensor_dataset(lib), batch_size=3, shuffle=shuffle)
+            passes = iter(loader)
+            log.append("iter")
+            next(passes)
+            log.append("first batch")
+    assert calls["mini"] == calls["torch"]
+
+
+def _logged(log, label, function):
+    def call(*args, **kwargs):
+        log.append(label)
+        return function(*args, **kwargs)
+    return call

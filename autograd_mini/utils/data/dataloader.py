@@ -6,7 +6,7 @@ import collections.abc
 
 import numpy as np
 
-from .sampler import BatchSampler, RandomSampler, SequentialSampler, engine
+from .sampler import BatchSampler, RandomSampler, SequentialSampler, engine, random_seed
 
 _COLLATE_ERROR = ("default_collate: batch must contain tensors, numpy arrays, numbers, dicts or "
                   "lists; found {}")
@@ -85,15 +85,42 @@ class DataLoader:
             collate_fn = default_collate if batch_sampler is not None else default_convert
         self.collate_fn = collate_fn
 
-    def _fetch(self, indices):
-        getitems = getattr(self.dataset, "__getitems__", None)
-        samples = getitems(indices) if getitems else [self.dataset[i] for i in indices]
-        return self.collate_fn(samples)
+    @property
+    def _index_sampler(self):
+        return self.sampler if self.batch_sampler is None else self.batch_sampler
 
     def __iter__(self):
-        if self.batch_sampler is None:
-            return (self.collate_fn(self.dataset[i]) for i in self.sampler)
-        return (self._fetch(indices) for indices in self.batch_sampler)
+        return _SingleProcessDataLoaderIter(self)
 
     def __len__(self):
         return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)
+
+
+class _SingleProcessDataLoaderIter:
+    """One pass over a DataLoader. Made as torch makes it: the sampler's iterator first (it
+    draws nothing until the first batch), then a base seed for worker processes drawn from
+    the loader's generator (the global one if None) on every pass, even unshuffled: a
+    program's later random numbers depend on that draw."""
+
+    def __init__(self, loader):
+        self._dataset, self._collate_fn = loader.dataset, loader.collate_fn
+        self._auto_collation = loader.batch_sampler is not None
+        self._index_sampler = loader._index_sampler
+        self._sampler_iter = iter(self._index_sampler)
+        self._base_seed = random_seed(loader.generator)
+        self._num_yielded = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        index = next(self._sampler_iter)
+        self._num_yielded += 1
+        if not self._auto_collation:
+            return self._collate_fn(self._dataset[index])
+        getitems = getattr(self._dataset, "__getitems__", None)
+        samples = getitems(index) if getitems else [self._dataset[i] for i in index]
+        return self._collate_fn(samples)
+
+    def __len__(self):
+        return len(self._index_sampler)

@@ -30,14 +30,15 @@ class SequentialSampler(Sampler):
         return len(self.data_source)
 
 
-def _random_seed():
-    """torch: `int(torch.empty((), dtype=torch.int64).random_().item())`. Until the engine has
-    Tensor.random_, the same kind of number (a non-negative int64) from randint."""
+def random_seed(generator=None):
+    """torch: `int(torch.empty((), dtype=torch.int64).random_(generator=generator).item())`.
+    Until the engine has Tensor.random_, the same kind of number (a non-negative int64)
+    from randint."""
     torch = engine()
     blank = torch.empty((), dtype=torch.int64)
     if hasattr(blank, "random_"):
-        return int(blank.random_().item())
-    return int(torch.randint(0, 2**63 - 1, (), dtype=torch.int64).item())
+        return int(blank.random_(generator=generator).item())
+    return int(torch.randint(0, 2**63 - 1, (), dtype=torch.int64, generator=generator).item())
 
 
 class RandomSampler(Sampler):
@@ -58,7 +59,7 @@ class RandomSampler(Sampler):
         generator = self.generator
         if generator is None:
             generator = torch.Generator()
-            generator.manual_seed(_random_seed())
+            generator.manual_seed(random_seed())
         if self.replacement:
             for _ in range(self.num_samples // 32):
                 yield from torch.randint(high=n, size=(32,), dtype=torch.int64, generator=generator).tolist()
