@@ -83,3 +83,17 @@ def test_mismatched_state_dicts_are_refused(groups, message):
             lib.optim.SGD([model.weight, model.bias], lr=0.1)
         with pytest.raises(ValueError, match=message):
             optimizer.load_state_dict(saved)
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_state_dict_prints_as_torch(name):
+    """The saving tutorial prints optimizer.state_dict(): the same keys in the same order."""
+    printed = []
+    for lib in (torch, autograd_mini):
+        model = lib.nn.Linear(3, 2)
+        optimizer = OPTIMIZERS[name](lib, model.parameters())
+        _steps(lib, model, optimizer, 1)
+        state = optimizer.state_dict()
+        printed.append((list(state), [list(g) for g in state["param_groups"]], state["param_groups"],
+                        [list(s) for s in state["state"].values()]))
+    assert printed[0] == printed[1]
