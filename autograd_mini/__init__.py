@@ -9,8 +9,8 @@ import types as _types
 
 from . import dtypes as _dtypes
 from . import factories as _factories
-from .dtypes import (bool, double, dtype, float, float16, float32, float64, half, int, int32,  # noqa: A004
-                     int64, long)
+from .dtypes import (bool, double, dtype, float, float16, float32, float64, half, int, int8,  # noqa: A004
+                     int16, int32, int64, long, short, uint8)
 from .tensor import Size, Tensor
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
                         no_grad, set_grad_enabled)
@@ -20,6 +20,8 @@ from .factories import (BoolTensor, DoubleTensor, FloatTensor, Generator, IntTen
                         is_tensor, linspace, logspace, manual_seed, numel, ones, ones_like, rand,
                         rand_like, randint, randn, randn_like, randperm, seed, set_default_dtype,
                         tensor, zeros, zeros_like)
+from . import random
+from .random import fork_rng, get_rng_state, set_rng_state  # noqa: F401
 from .devices import (accelerator, backends, cuda, device, get_default_device,
                       set_default_device, version)
 from ._printing import set_printoptions

@@ -8,48 +8,14 @@ import warnings
 import numpy as np
 
 from . import dtypes
+from . import random
 from .devices import check as _check_device
+from .random import Generator, default_generator, initial_seed, manual_seed, seed  # noqa: F401
 from .tensor import Size, Tensor
 
 
-class Generator:
-    """A random number generator, as torch.Generator: seeded with manual_seed. It draws
-    NumPy's numbers, not torch's (the same seed gives other values than torch)."""
-
-    def __init__(self, device="cpu"):
-        _check_device(device)
-        self._rng = np.random.default_rng()
-        self.seed()
-
-    def manual_seed(self, seed):
-        self._seed = int(seed)
-        # Reseeded in place: code holding this generator's NumPy one sees the new seed.
-        self._rng.bit_generator.state = np.random.PCG64(self._seed).state
-        return self
-
-    def seed(self):
-        seed = int(np.random.SeedSequence().entropy) % 2 ** 63
-        self.manual_seed(seed)
-        return seed
-
-    def initial_seed(self):
-        return self._seed
-
-    @property
-    def device(self):
-        from .devices import CPU
-        return CPU
-
-    def __repr__(self):
-        return f"<torch._C.Generator object at {hex(id(self))}>"
-
-
-default_generator = Generator()
-_rng = default_generator._rng  # the NumPy generator behind the default one
-
-
-def _numpy_rng(generator):
-    return _rng if generator is None else generator._rng
+def _generator(generator):
+    return random.default_generator if generator is None else generator
 
 
 def _shape(size, keyword=None, caller="zeros"):
@@ -220,47 +186,36 @@ def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_gra
     return _leaf(np.power(float(base), exponents).astype(_float_dtype(dtype)), requires_grad)
 
 
-def manual_seed(seed):
-    """Seeds the default generator and returns it, as torch does (NumPy's numbers, not torch's)."""
-    return default_generator.manual_seed(seed)
-
-
-def seed():
-    return default_generator.seed()
-
-
-def initial_seed():
-    return default_generator.initial_seed()
-
-
 def rand(*shape, size=None, generator=None, dtype=None, device=None, requires_grad=False,
          out=None, layout=None, pin_memory=False):
     _check_device(device)
-    uniform = _numpy_rng(generator).random(_shape(shape, size, "rand"))
-    return _leaf(uniform.astype(_float_dtype(dtype)), requires_grad)
+    uniform = _generator(generator).uniform(_shape(shape, size, "rand"), _float_dtype(dtype))
+    return _leaf(uniform, requires_grad)
 
 
 def randn(*shape, size=None, generator=None, dtype=None, device=None, requires_grad=False,
           out=None, layout=None, pin_memory=False):
     _check_device(device)
-    normal = _numpy_rng(generator).standard_normal(_shape(shape, size, "randn"))
-    return _leaf(normal.astype(_float_dtype(dtype)), requires_grad)
+    normal = _generator(generator).normal(_shape(shape, size, "randn"), _float_dtype(dtype))
+    return _leaf(normal, requires_grad)
 
 
 def randint(low, high=None, size=(), generator=None, dtype=None, device=None,
             requires_grad=False, out=None, layout=None, pin_memory=False):
     _check_device(device)
-    if high is None:
+    if isinstance(high, (tuple, list)):  # randint(high, size)
+        low, high, size = 0, low, high
+    elif high is None:
         low, high = 0, low
-    return _leaf(_numpy_rng(generator).integers(low, high, size=tuple(size)).astype(
-        dtypes.to_numpy(dtype) or np.int64), requires_grad)
+    integers = _generator(generator).integers(int(low), int(high), tuple(size))
+    return _leaf(integers.astype(dtypes.to_numpy(dtype) or np.int64), requires_grad)
 
 
 def randperm(n, generator=None, dtype=None, device=None, requires_grad=False, out=None,
              layout=None, pin_memory=False):
     _check_device(device)
-    return _leaf(_numpy_rng(generator).permutation(n).astype(dtypes.to_numpy(dtype) or np.int64),
-                 requires_grad)
+    order = _generator(generator).permutation(int(n))
+    return _leaf(order.astype(dtypes.to_numpy(dtype) or np.int64), requires_grad)
 
 
 def rand_like(input, dtype=None, device=None, requires_grad=False, layout=None,

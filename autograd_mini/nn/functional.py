@@ -110,7 +110,8 @@ def dropout(input, p=0.5, training=True, inplace=False):
     if not training or p == 0:
         return input
     dtype = input._data.dtype
-    keep = factories._rng.random(input._data.shape) >= p
+    # torch draws the mask with bernoulli_(1 - p): keep where a uniform is below 1 - p
+    keep = factories._generator(None).bernoulli(input._data.shape, 1 - p)
     noise = np.zeros(input._data.shape, dtype) if p == 1 else \
         keep.astype(dtype) / np.asarray(1 - p, dtype=dtype)
     return input.mul_(_constant(noise)) if inplace else input * _constant(noise)

@@ -120,7 +120,9 @@ def bind(namespace):
     Tensor.__imul__, Tensor.__itruediv__ = Tensor.mul_, Tensor.div_
     Tensor.__ifloordiv__, Tensor.__imod__ = Tensor.floor_divide_, Tensor.remainder_
     Tensor.zero_, Tensor.fill_, Tensor.copy_ = inplace.zero_, inplace.fill_, inplace.copy_
-    Tensor.uniform_, Tensor.normal_ = random_fill.uniform_, random_fill.normal_
+    for name in ("uniform_", "normal_", "random_", "bernoulli_", "bernoulli"):
+        setattr(Tensor, name, getattr(random_fill, name))
+    namespace.update(bernoulli=random_fill.bernoulli, normal=random_fill.normal)
     Tensor.__invert__ = _invert
     Tensor.__iter__ = _iter
     Tensor.T = property(lambda self: self.permute(*reversed(range(self._data.ndim))))
@@ -132,6 +134,9 @@ def bind(namespace):
     Tensor.half = lambda self: shape.to(self, np.float16)
     Tensor.long = lambda self: shape.to(self, np.int64)
     Tensor.int = lambda self: shape.to(self, np.int32)
+    Tensor.short = lambda self: shape.to(self, np.int16)
+    Tensor.char = lambda self: shape.to(self, np.int8)
+    Tensor.byte = lambda self: shape.to(self, np.uint8)
     Tensor.bool = lambda self: shape.to(self, np.bool_)
     Tensor.type_as = lambda self, other: shape.to(self, other._data.dtype)
     Tensor.cpu = lambda self: self
