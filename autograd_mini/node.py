@@ -84,6 +84,25 @@ class Node:
     def __repr__(self):
         return f"<{type(self).__name__} object at {hex(id(self))}>"
 
+    def __call__(self, *grads):
+        """torch's `grad_fn(grad)`: this node's backward alone (no hooks, under the caller's
+        grad mode); the gradients for its inputs, one per next_functions entry."""
+        if self.multi_output:
+            raise NotImplementedError("autograd_mini cannot call a node with several outputs")
+        if len(grads) != 1:
+            raise TypeError(f"expected 1 arguments, got {len(grads)} instead")
+        from . import engine  # the engine imports this module
+        (grad,) = grads
+        if type(self) is AccumulateGrad:
+            if grad is not None:
+                engine._accumulate_leaf(self, grad, create_graph=False)
+            return ()
+        if grad is None:
+            out = (None,) * len(self._next)
+        else:
+            out = engine._padded(self, type(self).backward(self, grad))
+        return out[0] if len(out) == 1 else out  # torch unpacks a single gradient
+
     # -- running an operation -------------------------------------------------
     @classmethod
     def apply(cls, *inputs, **attrs):
@@ -197,18 +216,18 @@ class Node:
         """`hook(grad_outputs)` runs before this node; it may return new grad_outputs."""
         self._pre_hooks = _add_hook(self._pre_hooks, hook)
         self._hooked = True
-        return _RemovableHandle(self._pre_hooks, hook)
+        return RemovableHandle(self._pre_hooks, hook)
 
     def register_hook(self, hook):
         """`hook(grad_inputs, grad_outputs)` runs after this node; it may return new grad_inputs."""
         self._post_hooks = _add_hook(self._post_hooks, hook)
         self._hooked = True
-        return _RemovableHandle(self._post_hooks, hook)
+        return RemovableHandle(self._post_hooks, hook)
 
     def _register_tensor_hook(self, hook):
         self._tensor_hooks = _add_hook(self._tensor_hooks, hook)
         self._hooked = True
-        return _RemovableHandle(self._tensor_hooks, hook)
+        return RemovableHandle(self._tensor_hooks, hook)
 
     def _retain(self, tensor):
         # The node holds the tensor weakly, as torch does: keeping the gradient
@@ -258,13 +277,22 @@ def _add_hook(hooks, hook):
     return hooks
 
 
-class _RemovableHandle:
+class RemovableHandle:
+    """What register_hook returns (torch.utils.hooks.RemovableHandle's name): `remove()`, or
+    `with handle:` to remove the hook at the block's end."""
+
     def __init__(self, hooks, hook):
         self._hooks, self._hook = hooks, hook
 
     def remove(self):
         if self._hook in self._hooks:
             self._hooks.remove(self._hook)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.remove()
 
 
 def _observed_apply(cls, inputs, attrs):

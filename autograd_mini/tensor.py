@@ -214,8 +214,21 @@ class Tensor:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
                                 f"type {type(value).__name__}")
+            if value is self:
+                raise RuntimeError("can't assign Variable as its own grad")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{dtypes.CPP_TYPE[value.dtype]}' "
+                    f"to a tensor with grad_dtype '{dtypes.scalar_type(self.dtype)}'. The gradient "
+                    "must match the tensor's grad_dtype (defaults to the tensor's dtype). You can "
+                    "set the tensor's grad_dtype attribute with a specific dtype, or None to allow "
+                    "any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and "
+                    "its gradient may break downstream systems that assume they match.")
             if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of "
+                    f"size '{list(self.shape)}'. Please ensure that the gradient and the tensor "
+                    "are the same size")
         self._grad = value
 
     @property
@@ -237,7 +250,7 @@ class Tensor:
         if self.grad_fn is not None:
             return _views.edge(self)._register_tensor_hook(hook)
         self._hooks = _node._add_hook(self._hooks, hook)
-        return _node._RemovableHandle(self._hooks, hook)
+        return _node.RemovableHandle(self._hooks, hook)
 
     def register_post_accumulate_grad_hook(self, hook):
         """`hook(tensor)` runs on a leaf after its gradient has been added into `.grad`."""
@@ -246,7 +259,7 @@ class Tensor:
         if self.grad_fn is not None:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
         self._post_accumulate_hooks = _node._add_hook(self._post_accumulate_hooks, hook)
-        return _node._RemovableHandle(self._post_accumulate_hooks, hook)
+        return _node.RemovableHandle(self._post_accumulate_hooks, hook)
 
     def _get_accumulator(self):
         """The AccumulateGrad node of this leaf: one object for as long as the graph holds it."""

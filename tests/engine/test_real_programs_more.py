@@ -153,3 +153,78 @@ def _first_scalar_conversion(lib):
         "float"])
 def test_warnings_from_torchs_cpp_say_where(program):
     _same(program)
+
+
+def _assign_grad(lib, value, dtype=None):
+    x = lib.ones(2, dtype=dtype or lib.float32, requires_grad=(dtype or lib.float32).is_floating_point)
+    x.grad = value(lib) if callable(value) else value
+    return x.grad
+
+
+# Assigning .grad: torch checks the type, itself, the dtype, then the size (in that order).
+@pytest.mark.parametrize("value", [
+    lambda lib: lib.ones(3), lambda lib: lib.ones(2, 1), lambda lib: lib.ones(()),
+    lambda lib: lib.ones(3, dtype=lib.long), lambda lib: lib.ones(2, dtype=lib.float64),
+    lambda lib: lib.ones(2, dtype=lib.int32), lambda lib: lib.ones(2, dtype=lib.bool),
+    lambda lib: lib.ones(2, dtype=lib.float16), lambda lib: lib.ones(2, dtype=lib.uint8),
+    lambda lib: lib.ones(2, dtype=lib.int8), lambda lib: lib.ones(2, dtype=lib.int16),
+    lambda lib: lib.ones(2), 1.0, None,
+])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "int64"])
+def test_assigning_grad(value, dtype):
+    _same(lambda lib: _assign_grad(lib, value, getattr(lib, dtype)))
+
+
+def test_assigning_a_tensor_as_its_own_grad():
+    def program(lib):
+        x = lib.ones(2, requires_grad=True)
+        x.grad = x
+    _same(program)
+
+
+def _called(lib, make, grad):
+    x = lib.tensor([1., 2.], requires_grad=True)
+    y = lib.tensor([3., 4.], requires_grad=True)
+    made = make(lib, x, y)
+    out = made.grad_fn(*grad(lib, made))
+    return out, x.grad
+
+
+# grad_fn(grad) runs the node's backward alone: one gradient per next_functions entry, a
+# lone one unpacked; AccumulateGrad accumulates.
+@pytest.mark.parametrize("make", [
+    lambda lib, x, y: x * 2, lambda lib, x, y: x * y, lambda lib, x, y: x.sum(),
+    lambda lib, x, y: x.exp(), lambda lib, x, y: x + y, lambda lib, x, y: x[0],
+    lambda lib, x, y: x.view(2, 1), lambda lib, x, y: x.t(),
+])
+@pytest.mark.parametrize("grad", [
+    lambda lib, out: (lib.ones_like(out) * 3,), lambda lib, out: (None,), lambda lib, out: (),
+    lambda lib, out: (lib.ones_like(out), lib.ones_like(out)),
+], ids=["one", "none", "zero", "two"])
+def test_calling_a_grad_fn(make, grad):
+    _same(lambda lib: _called(lib, make, grad))
+
+
+def test_calling_accumulate_grad_and_a_freed_node():
+    def program(lib):
+        x = lib.tensor([1., 2.], requires_grad=True)
+        acc = (x * 2).grad_fn.next_functions[0][0]
+        results = [acc(lib.ones(2)), x.grad, acc(None), x.grad]
+        w = x.pow(2).sum()
+        w.backward()
+        try:
+            w.grad_fn.next_functions[0][0](lib.ones(2))
+        except RuntimeError as e:
+            results.append(str(e))
+        return results
+    _same(program)
+
+
+def test_a_hook_handle_is_a_removable_handle_and_a_context_manager():
+    def program(lib):
+        x = lib.tensor([1., 2.], requires_grad=True)
+        with x.register_hook(lambda g: g * 10) as handle:
+            (x * 1).sum().backward()
+        (x * 1).sum().backward()
+        return type(handle).__name__, x.grad
+    _same(program)
