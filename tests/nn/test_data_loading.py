@@ -103,6 +103,29 @@ def test_random_split(monkeypatch):
     assert splits[0] == splits[1]
 
 
+@pytest.mark.parametrize("seeded_generator", [False, True])
+def test_shuffled_order_after_manual_seed_is_torch_order(seeded_generator):
+    """Nothing patched: the engine's random numbers are torch's, so is the order."""
+    orders = []
+    for lib in (ENGINES["mini"], ENGINES["torch"]):
+        lib.manual_seed(13)
+        generator = lib.Generator().manual_seed(4) if seeded_generator else None
+        loader = lib.utils.data.DataLoader(_tensor_dataset(lib), batch_size=3, shuffle=True,
+                                           generator=generator)
+        orders.append([[_plain(b) for b in loader] for _epoch in range(3)] + [lib.rand(2).tolist()])
+    assert orders[0] == orders[1]
+
+
+def test_random_split_after_manual_seed_is_torch_split():
+    splits = []
+    for lib in (ENGINES["mini"], ENGINES["torch"]):
+        lib.manual_seed(1)
+        parts = lib.utils.data.random_split(_tensor_dataset(lib), [3, 4])
+        seeded = lib.utils.data.random_split(range(10), [0.7, 0.3], generator=lib.Generator().manual_seed(42))
+        splits.append([list(p.indices) for p in parts + seeded])
+    assert splits[0] == splits[1]
+
+
 def test_shuffle_uses_the_generator_given():
     """A DataLoader with its own generator, seeded twice alike, repeats its order."""
     lib = ENGINES["mini"]

@@ -6,8 +6,10 @@ regression and MLP. Downloaded datasets are replaced by small synthetic ones mad
 
 These programs import submodules (`import torch.nn.functional as F`, `from torch.utils
 import data`), so the mini run binds `torch` in sys.modules to autograd_mini, as a student's
-`sys.modules["torch"] = autograd_mini` would; both engines draw from one NumPy stream
-(`same_draws`, which also fixes DataLoader's shuffled order through `randperm`)."""
+`sys.modules["torch"] = autograd_mini` would. Each program runs twice: with both engines
+drawing from one NumPy stream (`same_draws`, which also fixes DataLoader's shuffled order
+through `randperm`), and with nothing patched after `torch.manual_seed(0)`, the engine's
+own random numbers being torch's (weights, data and shuffled order all alike)."""
 import contextlib
 import io
 import sys
@@ -16,6 +18,7 @@ import pytest
 
 import autograd_mini
 from _nn_twin import assert_same_output, same_draws
+from test_tutorial_programs import PROGRAMS as FIRST_PROGRAMS, shortened
 
 # "Fundamentals of Autograd", section "Autograd in Training" with `import torch.nn`.
 # "Build the Neural Network" (basics/buildmodel_tutorial), whole.
@@ -693,4 +696,16 @@ def test_program_prints_what_torch_prints(name, monkeypatch, tmp_path):
     same_draws(monkeypatch, seed=3)
     mini_out, _ = run_as_torch(PROGRAMS[name], autograd_mini)
     assert torch_out.count("\n") >= 3
+    assert_same_output(mini_out.replace("autograd_mini.", "torch."), torch_out)
+
+
+SEEDED = {**PROGRAMS, **{name: shortened(program) for name, program in FIRST_PROGRAMS.items()}}
+
+
+@pytest.mark.parametrize("name", SEEDED)
+def test_program_after_manual_seed_prints_what_torch_prints(name, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    program = "import torch\ntorch.manual_seed(0)\n" + SEEDED[name]
+    torch_out, _ = run_as_torch(program, None)
+    mini_out, _ = run_as_torch(program, autograd_mini)
     assert_same_output(mini_out.replace("autograd_mini.", "torch."), torch_out)
