@@ -132,10 +132,11 @@ class Generator:
         return order
 
     def bernoulli(self, shape, p):
-        """True with probability p: a float64 uniform below p (a tensor of p: float32)."""
-        if np.ndim(p):
-            return self._unit(_count(shape), np.dtype(np.float32)).reshape(shape) < np.asarray(p)
-        return self._unit(_count(shape), np.dtype(np.float64)).reshape(shape) < p
+        """True with probability p: a uniform below p, float64 for a number p, of p's
+        own precision for a tensor of probabilities (broadcast to shape)."""
+        p = np.asarray(p)
+        unit = self._unit(_count(shape), np.dtype(np.float32 if p.dtype == np.float32 else np.float64))
+        return unit.reshape(shape) < p
 
     def _unit(self, n, dtype):
         if dtype == np.float64:

@@ -94,6 +94,8 @@ def test_randperm(seed, n):
 def test_bernoulli_and_dropout(p):
     # dropout's mask is bernoulli_(1 - p); torch takes it from MKL on Intel CPUs only
     _assert_same(lambda lib: [lib.empty(50).bernoulli_(p), lib.bernoulli(lib.full((40,), p)),
+                              lib.bernoulli(lib.full((30,), p, dtype=lib.float64)),
+                              lib.empty(2, 3).bernoulli_(lib.tensor([0.1, 0.5, 0.9])),
                               lib.ones(3, 4).bernoulli(0.3),
                               lib.nn.functional.dropout(lib.ones(64), 0.3),
                               lib.nn.Dropout(p if p < 1 else 0.5)(lib.ones(10))], 11)
