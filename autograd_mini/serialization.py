@@ -23,6 +23,62 @@ _SAFE_GLOBALS = {("collections", "OrderedDict"): collections.OrderedDict,
                  ("builtins", "complex"): complex, ("builtins", "slice"): slice}
 
 
+# torch's message, whole (the bold is its terminal escape codes).
+_WEIGHTS_ONLY_ERROR = (
+    "Weights only load failed. This file can still be loaded, to do so you have two options, "
+    "\x1b[1mdo those steps only if you trust the source of the checkpoint\x1b[0m. \n\t(1) In "
+    "PyTorch 2.6, we changed the default value of the `weights_only` argument in `torch.load` "
+    "from `False` to `True`. Re-running `torch.load` with `weights_only` set to `False` will "
+    "likely succeed, but it can result in arbitrary code execution. Do it only if you got the "
+    "file from a trusted source.\n\t(2) Alternatively, to load with `weights_only=True` please "
+    "check the recommended steps in the following error message.\n\tWeightsUnpickler error: "
+    "Unsupported global: GLOBAL {0} was not an allowed global by default. Please use "
+    "`torch.serialization.add_safe_globals([{0}])` or the "
+    "`torch.serialization.safe_globals([{0}])` context manager to allowlist this global if you "
+    "trust this class/function.\n\nCheck the documentation of torch.load to learn more about "
+    "types accepted by default with weights_only "
+    "https://pytorch.org/docs/stable/generated/torch.load.html.")
+
+_USER_GLOBALS = {}  # what add_safe_globals allowed: "module.qualname" -> the object
+
+
+def _full_name(entry):
+    return (entry[0], entry[1]) if isinstance(entry, tuple) else \
+        (entry, f"{entry.__module__}.{entry.__qualname__}")
+
+
+def add_safe_globals(safe_globals):
+    """Allow these classes or functions (or (object, "module.name") pairs) in weights_only loads."""
+    for entry in safe_globals:
+        obj, name = _full_name(entry)
+        _USER_GLOBALS[name] = obj
+
+
+def get_safe_globals():
+    return [obj if name == f"{obj.__module__}.{obj.__qualname__}" else (obj, name)
+            for name, obj in _USER_GLOBALS.items()]
+
+
+def clear_safe_globals():
+    _USER_GLOBALS.clear()
+
+
+class safe_globals:
+    """`with torch.serialization.safe_globals([...]):` allows them only inside the block."""
+
+    def __init__(self, safe_globals):
+        self.safe_globals = safe_globals
+
+    def __enter__(self):
+        self.saved = dict(_USER_GLOBALS)
+        add_safe_globals(self.safe_globals)
+
+    def __exit__(self, *exc):
+        _USER_GLOBALS.clear()
+        _USER_GLOBALS.update(self.saved)
+        return False
+
+
 class _Pickler(pickle.Pickler):
     """Tensors go out of band: each as its bytes, once; a tensor met again is its number, so
     that it loads as one object (a tied weight stays tied)."""
@@ -74,13 +130,9 @@ class _Unpickler(pickle.Unpickler):
             return super().find_class(module, name)
         if (module, name) in _SAFE_GLOBALS:
             return _SAFE_GLOBALS[module, name]
-        raise pickle.UnpicklingError(
-            "Weights only load failed. This file can still be loaded, to do so you have two "
-            "options, do those steps only if you trust the source of the checkpoint. \n\t(1) "
-            "Re-running `torch.load` with `weights_only` set to `False` will likely succeed, but "
-            "it can result in arbitrary code execution. Do it only if you got the file from a "
-            f"trusted source.\n\tWeightsUnpickler error: Unsupported global: GLOBAL {module}.{name} "
-            "was not an allowed global by default.")
+        if f"{module}.{name}" in _USER_GLOBALS:
+            return _USER_GLOBALS[f"{module}.{name}"]
+        raise pickle.UnpicklingError(_WEIGHTS_ONLY_ERROR.format(f"{module}.{name}"))
 
 
 def _open(f, mode):

@@ -50,12 +50,31 @@ def test_checkpoint_comes_back_as_in_torch(weights_only, tmp_path):
 
 
 def test_weights_only_refuses_other_classes(tmp_path):
+    messages = []
     for name, lib in ENGINES.items():
         path = tmp_path / f"{name}.pt"
         lib.save(Holder(lib.ones(2)), path)
-        with pytest.raises(pickle.UnpicklingError, match="Weights only load failed"):
+        with pytest.raises(pickle.UnpicklingError, match="Weights only load failed") as error:
             lib.load(path)
+        messages.append(str(error.value))
         assert lib.load(path, weights_only=False).value.tolist() == [1.0, 1.0]
+    assert messages[0] == messages[1]
+
+
+def test_safe_globals_let_a_class_through(tmp_path):
+    for name, lib in ENGINES.items():
+        path = tmp_path / f"{name}.pt"
+        lib.save(Holder(lib.ones(2)), path)
+        with lib.serialization.safe_globals([Holder]):
+            assert lib.load(path).value.tolist() == [1.0, 1.0]
+        with pytest.raises(pickle.UnpicklingError, match="add_safe_globals"):
+            lib.load(path)
+        lib.serialization.add_safe_globals([Holder])
+        try:
+            assert Holder in lib.serialization.get_safe_globals()
+            assert isinstance(lib.load(path), Holder)
+        finally:
+            lib.serialization.clear_safe_globals()
 
 
 def test_whole_model_with_weights_only_false(tmp_path):
