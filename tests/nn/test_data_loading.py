@@ -2,7 +2,9 @@
 dicts, numbers and NumPy arrays, drop_last, batch_size=None), its length, TensorDataset,
 random_split and the shuffled order (randperm drawn from one NumPy stream for both, see
 same_draws), and `from torch.utils import data` when torch is autograd_mini."""
+import os
 import subprocess
+import warnings
 import sys
 
 import numpy as np
@@ -188,3 +190,17 @@ def _logged(log, label, function):
         log.append(label)
         return function(*args, **kwargs)
     return call
+
+
+@pytest.mark.parametrize("options", [dict(num_workers=len(os.sched_getaffinity(0)) + 1),
+                                     dict(pin_memory=True), dict(num_workers=1)])
+def test_warnings_as_torch(options):
+    """d2l asks for 4 workers (this machine may have fewer); nothing here has pinned memory."""
+    messages = []
+    for lib in ENGINES.values():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            loader = lib.utils.data.DataLoader(_tensor_dataset(lib), batch_size=4, **options)
+            batches = len(list(loader))
+        messages.append(([str(w.message) for w in caught], batches))
+    assert messages[0] == messages[1]

@@ -3,6 +3,8 @@ collates each batch (tensors stacked along a new first dimension, tuples of them
 transposed into a list of stacks), as torch.utils.data.DataLoader does in one process
 (num_workers is accepted; the samples are the same without worker processes)."""
 import collections.abc
+import os
+import warnings
 
 import numpy as np
 
@@ -84,12 +86,32 @@ class DataLoader:
         if collate_fn is None:
             collate_fn = default_collate if batch_sampler is not None else default_convert
         self.collate_fn = collate_fn
+        self.persistent_workers = persistent_workers
+        self._check_worker_number_rationality()
+
+    def _check_worker_number_rationality(self):
+        """torch's warning when asked for more workers than the process has CPUs (the batches
+        here are the same either way: no worker processes are made)."""
+        if not self.num_workers:
+            return
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        if cpus is None or self.num_workers > cpus:
+            suggestion = ("DataLoader is not able to compute a suggested max number of worker in "
+                          "current system." if cpus is None else
+                          f"Our suggested max number of worker in current system is {cpus}"
+                          f"{'' if hasattr(os, 'sched_getaffinity') else ' (`cpuset` is not taken into account)'}"
+                          ", which is smaller than what this DataLoader is going to create.")
+            warnings.warn(f"This DataLoader will create {self.num_workers} worker processes in "
+                          f"total. {suggestion} Please be aware that excessive worker creation "
+                          "might get DataLoader running slow or even freeze, lower the worker "
+                          "number to avoid potential slowness/freeze if necessary.", stacklevel=3)
 
     @property
     def _index_sampler(self):
         return self.sampler if self.batch_sampler is None else self.batch_sampler
 
     def __iter__(self):
+        self._check_worker_number_rationality()
         return _SingleProcessDataLoaderIter(self)
 
     def __len__(self):
@@ -105,6 +127,9 @@ class _SingleProcessDataLoaderIter:
     def __init__(self, loader):
         self._dataset, self._collate_fn = loader.dataset, loader.collate_fn
         self._auto_collation = loader.batch_sampler is not None
+        if loader.pin_memory:
+            warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then "
+                          "device pinned memory won't be used.", stacklevel=3)
         self._index_sampler = loader._index_sampler
         self._sampler_iter = iter(self._index_sampler)
         self._base_seed = random_seed(loader.generator)
