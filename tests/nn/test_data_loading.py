@@ -204,3 +204,29 @@ def test_warnings_as_torch(options):
             batches = len(list(loader))
         messages.append(([str(w.message) for w in caught], batches))
     assert messages[0] == messages[1]
+
+
+def _stream(lib, n=7):
+    class Squares(lib.utils.data.IterableDataset):
+        def __iter__(self):
+            return iter([(lib.tensor(float(i)), i * i) for i in range(n)])
+
+        def __len__(self):
+            return n
+    return Squares()
+
+
+@pytest.mark.parametrize("options", [dict(batch_size=3), dict(batch_size=3, drop_last=True),
+                                     dict(batch_size=None), dict(batch_size=7)])
+def test_iterable_dataset(options):
+    results = []
+    for lib in (ENGINES["mini"], ENGINES["torch"]):
+        loader = lib.utils.data.DataLoader(_stream(lib), **options)
+        results.append(([_plain(b) for b in loader], [_plain(b) for b in loader], len(loader)))
+    assert results[0] == results[1]
+
+
+def test_iterable_dataset_refuses_shuffle():
+    for lib in ENGINES.values():
+        with pytest.raises(ValueError, match="expected unspecified shuffle option, but got shuffle=True"):
+            lib.utils.data.DataLoader(_stream(lib), shuffle=True)

@@ -8,7 +8,9 @@ import warnings
 
 import numpy as np
 
-from .sampler import BatchSampler, RandomSampler, SequentialSampler, engine, random_seed
+from .dataset import IterableDataset
+from .sampler import (BatchSampler, RandomSampler, SequentialSampler, _InfiniteConstantSampler,
+                      engine, random_seed)
 
 _COLLATE_ERROR = ("default_collate: batch must contain tensors, numpy arrays, numbers, dicts or "
                   "lists; found {}")
@@ -65,6 +67,10 @@ class DataLoader:
                  num_workers=0, collate_fn=None, pin_memory=False, drop_last=False, timeout=0,
                  worker_init_fn=None, multiprocessing_context=None, generator=None, *,
                  prefetch_factor=None, persistent_workers=False, pin_memory_device="", in_order=True):
+        self._iterable = isinstance(dataset, IterableDataset)
+        if self._iterable:
+            _check_iterable_options(shuffle, sampler, batch_sampler)
+            sampler = _InfiniteConstantSampler()
         if sampler is not None and shuffle:
             raise ValueError("sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None:
@@ -115,7 +121,25 @@ class DataLoader:
         return _SingleProcessDataLoaderIter(self)
 
     def __len__(self):
-        return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)
+        if self._iterable:  # the dataset's length, in batches (a TypeError if it has none)
+            length = len(self.dataset)
+            if self.batch_size is not None:
+                length = length // self.batch_size if self.drop_last else -(-length // self.batch_size)
+            return length
+        return len(self._index_sampler)
+
+
+def _check_iterable_options(shuffle, sampler, batch_sampler):
+    """An IterableDataset decides its own order: torch refuses anything that would reorder it."""
+    if shuffle not in {False, None}:
+        raise ValueError(f"DataLoader with IterableDataset: expected unspecified shuffle option, "
+                         f"but got shuffle={shuffle}")
+    if sampler is not None:
+        raise ValueError(f"DataLoader with IterableDataset: expected unspecified sampler option, "
+                         f"but got sampler={sampler}")
+    if batch_sampler is not None:
+        raise ValueError("DataLoader with IterableDataset: expected unspecified batch_sampler "
+                         f"option, but got batch_sampler={batch_sampler}")
 
 
 class _SingleProcessDataLoaderIter:
@@ -134,6 +158,8 @@ class _SingleProcessDataLoaderIter:
         self._sampler_iter = iter(self._index_sampler)
         self._base_seed = random_seed(loader.generator)
         self._num_yielded = 0
+        self._drop_last = loader.drop_last
+        self._stream = iter(self._dataset) if loader._iterable else None
 
     def __iter__(self):
         return self
@@ -141,11 +167,29 @@ class _SingleProcessDataLoaderIter:
     def __next__(self):
         index = next(self._sampler_iter)
         self._num_yielded += 1
+        if self._stream is not None:
+            return self._collate_fn(self._next_from_stream(index))
         if not self._auto_collation:
             return self._collate_fn(self._dataset[index])
         getitems = getattr(self._dataset, "__getitems__", None)
         samples = getitems(index) if getitems else [self._dataset[i] for i in index]
         return self._collate_fn(samples)
+
+    def _next_from_stream(self, index):
+        """An IterableDataset's next sample, or batch of len(index) of them (shorter at the end,
+        unless drop_last), as torch's _IterableDatasetFetcher takes them."""
+        if not self._auto_collation:
+            return next(self._stream)
+        samples = []
+        for _ in index:
+            try:
+                samples.append(next(self._stream))
+            except StopIteration:
+                self._stream = iter(())
+                break
+        if not samples or (self._drop_last and len(samples) < len(index)):
+            raise StopIteration
+        return samples
 
     def __len__(self):
         return len(self._index_sampler)

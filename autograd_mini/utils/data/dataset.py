@@ -16,6 +16,13 @@ class Dataset:
         return ConcatDataset([self, other])
 
 
+class IterableDataset(Dataset):
+    """A dataset read as a stream (`__iter__`), not by index: a DataLoader batches what it yields."""
+
+    def __iter__(self):
+        raise NotImplementedError
+
+
 class TensorDataset(Dataset):
     """Sample i is (t[i] for each tensor t): the tensors' first dimension is the sample."""
 

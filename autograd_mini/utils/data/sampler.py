@@ -41,6 +41,14 @@ def random_seed(generator=None):
     return int(torch.randint(0, 2**63 - 1, (), dtype=torch.int64, generator=generator).item())
 
 
+class _InfiniteConstantSampler(Sampler):
+    """An IterableDataset's "indices": None forever; the dataset's own iterator says when to stop."""
+
+    def __iter__(self):
+        while True:
+            yield None
+
+
 class RandomSampler(Sampler):
     def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
         self.data_source, self.replacement = data_source, replacement
