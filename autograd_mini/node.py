@@ -52,6 +52,8 @@ class Node:
     _versions = None
     _kept_result = None
     _hooked_saved = _hooked_result = None  # what saved_tensors_hooks' pack returned
+    _slot_hooks = None  # {slot: (packed, unpack)}: hooks set on one slot (_raw_saved_self)
+    _raw_saved = None   # the SavedTensor objects handed out, one per slot
     _freed = False
     # Hooks, all None until one is registered; `_hooked` tells the engine to look.
     _hooked = False
@@ -163,9 +165,12 @@ class Node:
             raise RuntimeError(_FREED)
         if self._hooked_saved is not None:
             return _saved_hooks.unpack_all(self._hooked_saved, type(self).saved_order)
-        for t, version in zip(self._saved, self._versions or _repeat(0)):
-            if t is not None and t._vc is not None and t._vc[0] != version:
+        hooked = self._slot_hooks or ()
+        for i, (t, version) in enumerate(zip(self._saved, self._versions or _repeat(0))):
+            if t is not None and t._vc is not None and t._vc[0] != version and i not in hooked:
                 raise RuntimeError(_modified_message(t, t.grad_fn, version))
+        if hooked:
+            return _saved_hooks.unpack_slots(self._saved, hooked)
         return self._saved
 
     def keep_result(self, result):
@@ -192,9 +197,12 @@ class Node:
                 or self._hooked_result is not None:
             self._saved = ()
             self._kept_result = self._hooked_saved = self._hooked_result = None
+            self._slot_hooks = None
             self._freed = True
 
     def __getattr__(self, attr):
+        if attr.startswith("_raw_saved_"):  # `_raw_saved_self`: the slot itself, to hook
+            return self._raw_slot(attr[len("_raw_saved_"):], attr)
         # `_saved_self`, `_saved_result`: torch's read-only view of what was saved.
         if attr.startswith("_saved_"):
             key = attr[len("_saved_"):]
@@ -204,6 +212,19 @@ class Node:
             if key in names:
                 return self.saved_tensors[names.index(key)]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
+
+    def _raw_slot(self, key, attr):
+        if key == "result" and type(self).saves_result:
+            slot = "result"
+        elif key in type(self).saved_names:
+            slot = type(self).saved_names.index(key)
+        else:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
+        if self._raw_saved is None:
+            self._raw_saved = {}
+        if slot not in self._raw_saved:
+            self._raw_saved[slot] = _saved_hooks.SavedTensor(self, slot)
+        return self._raw_saved[slot]
 
     def __dir__(self):
         extra = ["_saved_" + n for n in type(self).saved_names]

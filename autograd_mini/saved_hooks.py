@@ -88,3 +88,71 @@ class disable_saved_tensors_hooks:
 
     def __exit__(self, *exc):
         _hooks.saved_hooks_disabled = self._outer
+
+
+_ALREADY_SET = ("Calling register_hooks on a saved tensor whose hooks have already been set. "
+                "Hint: only one pair of hooks is allowed at a time.")
+_NONE = "Calling register_hooks on a saved tensor with value None is forbidden"
+_FREED = ("Calling register_hooks on a saved tensor after it has been freed. Saved intermediate "
+          "values of the graph are freed when you call .backward() or autograd.grad(). Specify "
+          "retain_graph=True if you need to backward through the graph a second time or if you "
+          "need to access saved variables after calling backward.")
+
+
+class SavedTensor:
+    """`grad_fn._raw_saved_self`: one saved slot of a node, whose own pack / unpack pair
+    `register_hooks` sets (pack runs at once; unpack each time the slot is read)."""
+
+    def __init__(self, node, slot):
+        self._node, self._slot = node, slot  # slot: an index into saved_tensors, or "result"
+
+    def register_hooks(self, pack_hook, unpack_hook):
+        if not (callable(pack_hook) and callable(unpack_hook)):
+            raise TypeError(
+                "register_hooks(): incompatible function arguments. The following argument "
+                "types are supported:\n    1. (self: torch._C._autograd.SavedTensor, arg0: "
+                "collections.abc.Callable, arg1: collections.abc.Callable) -> None\n\nInvoked "
+                f"with: {self!r}, {pack_hook!r}, {unpack_hook!r}")
+        node, slot = self._node, self._slot
+        if node._freed:
+            raise RuntimeError(_FREED)
+        slots = node._slot_hooks or {}
+        if slot == "result":
+            held = node._hooked_result  # what saved_tensors_hooks packed, if it was on
+        else:
+            held = node._saved if node._hooked_saved is None else node._hooked_saved
+            if held[slot] is None:
+                raise RuntimeError(_NONE)  # the op did not need it (x * 3 keeps no x)
+            held = node._hooked_saved
+        if slot in slots or held is not None:  # set by register_hooks, or saved_tensors_hooks
+            raise RuntimeError(_ALREADY_SET)
+        # pack sees the saved tensor's data, without its autograd history (torch's)
+        if slot == "result":
+            node._hooked_result = (pack_hook(node.saved_output.detach()), unpack_hook)
+            node._kept_result = None  # saved_output now unpacks, and links to node again
+            slots[slot] = True
+        else:
+            original = node._saved[slot]
+            slots[slot] = (pack_hook(original.detach()), unpack_hook, original)
+        node._slot_hooks = slots
+
+    def __repr__(self):
+        return f"<torch._C._autograd.SavedTensor object at {hex(id(self))}>"
+
+
+def unpack_slots(saved, slot_hooks):
+    """A node's saved tensors, those with their own hooks (SavedTensor) through unpack."""
+    return tuple(_unpack_slot(*slot_hooks[i]) if i in slot_hooks else t
+                 for i, t in enumerate(saved))
+
+
+def _unpack_slot(packed, unpack, original):
+    """What unpack returned, with the saved tensor's autograd identity again (torch's
+    SavedVariable: its grad_fn, or for a leaf its requires_grad and gradient)."""
+    value = unpack_one(packed, unpack)
+    t = type(value)._make(value._data, value._version_counter())
+    t.grad_fn, t._requires_grad = original.grad_fn, original._requires_grad
+    if original.grad_fn is None and original._requires_grad:
+        original._get_accumulator()
+        t._accumulator = original._accumulator  # (a weak reference) its gradient is the leaf's
+    return t

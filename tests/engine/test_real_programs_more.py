@@ -228,3 +228,85 @@ def test_a_hook_handle_is_a_removable_handle_and_a_context_manager():
         (x * 1).sum().backward()
         return type(handle).__name__, x.grad
     _same(program)
+
+
+def _hooks_printing(log, name, value=None):
+    def hook(t):
+        log.append((name, repr(t).replace("autograd_mini.", "torch.")))
+        return t if value is None else value(t)
+    return hook
+
+
+def _raw_saved(lib, make, slot, pack=None, unpack=None, twice=False, read=True):
+    x = lib.tensor([1., 2.], requires_grad=True)
+    y = make(x)
+    log = []
+    raw = getattr(y.grad_fn, "_raw_saved_" + slot)
+    raw.register_hooks(_hooks_printing(log, "pack", pack), _hooks_printing(log, "unpack", unpack))
+    if twice:
+        raw.register_hooks(lambda t: t, lambda t: t)
+    if read:
+        log.append(getattr(y.grad_fn, "_saved_" + slot))
+    y.sum().backward()
+    return log, x.grad, getattr(y.grad_fn, "_raw_saved_" + slot) is raw
+
+
+# `grad_fn._raw_saved_self.register_hooks(pack, unpack)` ("Hooks for saved tensors" in the
+# autograd mechanics notes): pack sees the data at once, unpack runs at each read.
+@pytest.mark.parametrize("program", [
+    lambda lib: _raw_saved(lib, lambda x: x.pow(2), "self"),
+    lambda lib: _raw_saved(lib, lambda x: x * x, "other", pack=lambda t: t * 10),
+    lambda lib: _raw_saved(lib, lambda x: (x * 2).sin(), "self"),
+    lambda lib: _raw_saved(lib, lambda x: x.exp(), "result"),
+    lambda lib: _raw_saved(lib, lambda x: x.exp(), "result", twice=True),
+    lambda lib: _raw_saved(lib, lambda x: x.pow(2), "self", twice=True),
+    lambda lib: _raw_saved(lib, lambda x: x.pow(2), "self", unpack=lambda t: 5),
+    lambda lib: _raw_saved(lib, lambda x: x.pow(2), "self", read=False),
+    lambda lib: _raw_saved(lib, lambda x: x.pow(2), "other"),
+])
+def test_hooks_on_one_saved_tensor(program):
+    _same(program)
+
+
+def test_hooks_on_a_saved_tensor_after_backward_or_under_saved_tensors_hooks():
+    def program(lib):
+        x = lib.tensor([1., 2.], requires_grad=True)
+        y = x.pow(2)
+        y.sum().backward()
+        errors = []
+        for make in (lambda: y.grad_fn._raw_saved_self.register_hooks(abs, abs),
+                     lambda: hooked_under_context(lib, x, lambda x: x * 3),
+                     lambda: hooked_under_context(lib, x, lambda x: x * x),
+                     lambda: (x * 3).grad_fn._raw_saved_self.register_hooks(abs, abs)):
+            try:
+                make()
+            except RuntimeError as e:
+                errors.append(str(e))
+        return errors
+
+    def hooked_under_context(lib, x, make):
+        with lib.autograd.graph.saved_tensors_hooks(lambda t: t, lambda t: t):
+            z = make(x)
+        z.grad_fn._raw_saved_self.register_hooks(abs, abs)
+    _same(program)
+
+
+def test_a_hooked_saved_leaf_still_leads_to_the_leaf_in_double_backward():
+    def program(lib):
+        p = lib.tensor([1., 2.], requires_grad=True)
+        q = p * p
+        q.grad_fn._raw_saved_self.register_hooks(lambda t: t, lambda t: t)
+        (g,) = lib.autograd.grad(q.sum(), p, create_graph=True)
+        g.sum().backward()
+        return g, p.grad
+    _same(program)
+
+
+def test_hooks_twice_on_a_saved_tensor_once_freed():
+    def program(lib):
+        x = lib.tensor([1., 2.], requires_grad=True)
+        y = x.pow(2)
+        y.grad_fn._raw_saved_self.register_hooks(abs, abs)
+        y.sum().backward()
+        y.grad_fn._raw_saved_self.register_hooks(abs, abs)
+    _same(program)

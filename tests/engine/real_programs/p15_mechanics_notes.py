@@ -110,3 +110,36 @@ q.grad_fn.register_hook(lambda gi, go: print("node hook", gi, go))
 q.grad_fn.register_prehook(lambda go: print("prehook", go))
 q.sum().backward()
 print(torch.is_grad_enabled(), torch.is_inference_mode_enabled())
+
+# "Hooks for saved tensors": hooks on one saved tensor, then a pair for every saved tensor.
+x = torch.tensor([0.5, 1.5], requires_grad=True)
+y = x.pow(2)
+y.grad_fn._raw_saved_self.register_hooks(lambda t: (print("pack", t), t * 4)[1],
+                                         lambda t: (print("unpack", t), t)[1])
+y.sum().backward()
+print(x.grad)
+try:
+    y.grad_fn._raw_saved_self.register_hooks(lambda t: t, lambda t: t)
+except RuntimeError as e:
+    print(type(e).__name__, str(e))
+
+
+def pack_hook(t):
+    print("Packing", t)
+    return t
+
+
+def unpack_hook(t):
+    print("Unpacking", t)
+    return t
+
+
+with torch.autograd.graph.saved_tensors_hooks(pack_hook, unpack_hook):
+    a = torch.ones(2, requires_grad=True)
+    b = a * a
+try:
+    b.grad_fn._raw_saved_self.register_hooks(lambda t: t, lambda t: t)
+except RuntimeError as e:
+    print(type(e).__name__, str(e))
+b.sum().backward()
+print(a.grad)
