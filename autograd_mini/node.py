@@ -165,13 +165,22 @@ class Node:
             raise RuntimeError(_FREED)
         if self._hooked_saved is not None:
             return _saved_hooks.unpack_all(self._hooked_saved, type(self).saved_order)
-        hooked = self._slot_hooks or ()
+        if self._slot_hooks is not None:
+            return self._unpack_hooked_slots()
+        for t, version in zip(self._saved, self._versions or _repeat(0)):
+            if t is not None and t._vc is not None and t._vc[0] != version:
+                raise RuntimeError(_modified_message(t, t.grad_fn, version))
+        return self._saved
+
+    def _unpack_hooked_slots(self):
+        """saved_tensors when a slot has its own hooks (`_raw_saved_self.register_hooks`):
+        a hooked slot is not checked for in-place changes (its unpack decides what comes
+        back). Kept apart so the common path above stays one plain loop."""
+        hooked = self._slot_hooks
         for i, (t, version) in enumerate(zip(self._saved, self._versions or _repeat(0))):
             if t is not None and t._vc is not None and t._vc[0] != version and i not in hooked:
                 raise RuntimeError(_modified_message(t, t.grad_fn, version))
-        if hooked:
-            return _saved_hooks.unpack_slots(self._saved, hooked)
-        return self._saved
+        return _saved_hooks.unpack_slots(self._saved, hooked)
 
     def keep_result(self, result):
         """Keep this call's result for backward: its data and version, not the tensor
