@@ -49,7 +49,8 @@ class Tensor:
         "_output_edge",     # only on one of several outputs of an autograd.Function
                             # that is not a view: its views.OutputEdge
         "__weakref__",
-    )
+        "__dict__",         # programs hang their own attributes on tensors, as torch allows
+    )                       # (made on the first such store only)
 
     def __new__(cls, *args, **kwargs):
         # torch.Tensor(data) or torch.Tensor(*sizes): a float32 leaf (torch.tensor is the
@@ -169,6 +170,8 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value):
+        if value.__class__ is not bool:  # torch takes a bool only (1 or None: an error)
+            raise RuntimeError("requires_grad must be a bool")
         if self.grad_fn is not None:
             msg = "you can only change requires_grad flags of leaf variables."
             if not value:
@@ -188,7 +191,20 @@ class Tensor:
             raise RuntimeError("Setting requires_grad=True on inference tensor outside "
                                "InferenceMode is not allowed.")
 
-    def requires_grad_(self, requires_grad=True):
+    @requires_grad.deleter
+    def requires_grad(self):
+        raise RuntimeError("requires_grad must be a bool")
+
+    def requires_grad_(self, *args, **kwargs):
+        # torch's argument parser: a bool, by position or by name, nothing else
+        requires_grad = args[0] if args else kwargs.get("requires_grad", True)
+        if requires_grad.__class__ is not bool:
+            where = " (position 1)" if args else ""
+            raise TypeError(f"requires_grad_(): argument 'requires_grad'{where} must be bool, "
+                            f"not {type(requires_grad).__name__}")
+        return self._requires_grad_(requires_grad)
+
+    def _requires_grad_(self, requires_grad):
         if self.grad_fn is not None and not requires_grad:
             self.requires_grad = False  # raises torch's error
         if requires_grad and self._data.dtype.kind != "f":
@@ -230,6 +246,10 @@ class Tensor:
                     f"size '{list(self.shape)}'. Please ensure that the gradient and the tensor "
                     "are the same size")
         self._grad = value
+
+    @grad.deleter
+    def grad(self):  # `del x.grad`: as x.grad = None
+        self._grad = None
 
     @property
     def retains_grad(self):
@@ -285,7 +305,45 @@ class Tensor:
 
     @data.setter
     def data(self, value):
-        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        self._data = value._data
+
+    @data.deleter
+    def data(self):
+        raise RuntimeError("Deleting tensor data is not allowed. Delete tensor instead!")
+
+    # Old names test_autograd.py still uses: `_grad_fn` is grad_fn; `_backward_hooks` is
+    # None until a program stores a dict of hooks there, which then run as register_hook's.
+    @property
+    def _grad_fn(self):
+        return self.grad_fn
+
+    @_grad_fn.deleter
+    def _grad_fn(self):
+        raise RuntimeError("Deletion of _grad_fn not allowed. Detach tensor instead!")
+
+    @property
+    def _backward_hooks(self):
+        return self.__dict__.get("_backward_hooks")
+
+    @_backward_hooks.setter
+    def _backward_hooks(self, hooks):
+        state = self.__dict__
+        if "_backward_hooks_handle" in state:
+            state.pop("_backward_hooks_handle").remove()
+        state["_backward_hooks"] = hooks
+        if hooks is not None and self._requires_grad and self.grad_fn is None:  # (torch: leaves)
+            def run(grad):
+                for hook in list(hooks.values()):
+                    new = hook(grad)
+                    grad = grad if new is None else new
+                return grad
+            state["_backward_hooks_handle"] = self.register_hook(run)
+
+    @_backward_hooks.deleter
+    def _backward_hooks(self):
+        raise RuntimeError("Deletion of _backwards_hooks not allowed!")
 
     def detach(self):
         return Tensor._make(self._data, vc=self._version_counter())
@@ -377,6 +435,18 @@ def _warn_scalar_once():
                    "behavior.\nConsider using tensor.detach() first.", _cpp.VARIABLE_METHODS,
                    stacklevel=3)
 
+
+def _not_writable(name):
+    def refuse(self, *value):
+        raise AttributeError(f"attribute '{name}' of 'torch._C.TensorBase' objects is not writable")
+    return refuse
+
+
+# x.shape = ..., del x.is_leaf: torch's attributes say they are read-only in its own words.
+for _name, _attr in list(vars(Tensor).items()):
+    if isinstance(_attr, property) and _attr.fset is None and _attr.fdel is None:
+        setattr(Tensor, _name, property(_attr.fget, _not_writable(_name), _not_writable(_name),
+                                        _attr.__doc__))
 
 _node._make = Tensor._make
 

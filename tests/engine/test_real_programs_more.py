@@ -310,3 +310,65 @@ def test_hooks_twice_on_a_saved_tensor_once_freed():
         y.sum().backward()
         y.grad_fn._raw_saved_self.register_hooks(abs, abs)
     _same(program)
+
+
+def _leaf(lib):
+    return lib.tensor([1., 2.], requires_grad=True)
+
+
+# test_autograd.py's test_attribute_deletion and test_requires_grad: deleting or assigning
+# a tensor's attributes, and programs' own attributes on tensors.
+@pytest.mark.parametrize("program", [
+    lambda lib: (_leaf(lib) * 2).sum().backward() or None,
+    lambda lib: [x.grad for x in [_leaf(lib)] if (x.mul(2).sum().backward(), delattr(x, "grad"))],
+    lambda lib: delattr(_leaf(lib), "data"),
+    lambda lib: setattr(_leaf(lib), "data", None),
+    lambda lib: setattr(_leaf(lib), "data", [1., 2.]),
+    lambda lib: delattr(_leaf(lib), "requires_grad"),
+    lambda lib: delattr(_leaf(lib), "_grad_fn"),
+    lambda lib: (_leaf(lib) * 2)._grad_fn.name(),
+    lambda lib: delattr(_leaf(lib), "_backward_hooks"),
+    lambda lib: _leaf(lib)._backward_hooks,
+    lambda lib: setattr(_leaf(lib), "requires_grad", 1),
+    lambda lib: setattr(_leaf(lib), "requires_grad", None),
+    lambda lib: setattr(_leaf(lib) * 2, "requires_grad", 1),
+    lambda lib: _leaf(lib).requires_grad_(1),
+    lambda lib: _leaf(lib).requires_grad_(requires_grad=1),
+    lambda lib: _leaf(lib).requires_grad_(None),
+    lambda lib: _leaf(lib).requires_grad_(requires_grad=False).requires_grad,
+    lambda lib: _leaf(lib).requires_grad_().requires_grad,
+    lambda lib: setattr(_leaf(lib), "shape", (2,)),
+    lambda lib: delattr(_leaf(lib), "is_leaf"),
+    lambda lib: setattr(_leaf(lib), "dtype", lib.float64),
+    lambda lib: setattr(_leaf(lib), "_version", 3),
+    lambda lib: setattr(_leaf(lib), "device", "cpu"),
+    lambda lib: _leaf(lib).no_such_attribute,
+])
+def test_tensor_attributes(program):
+    _same(program)
+
+
+def test_a_program_s_own_attributes_on_tensors():
+    def program(lib):
+        x = _leaf(lib)
+        x.my_attribute = "hello"
+        lib.ones(2)._backward_hooks = {"test": lambda: 1 / 0}  # test_requires_grad: not called
+        x.register_hook = None  # an instance attribute hides the method
+        (x * 2).sum().backward()
+        return x.my_attribute, x.register_hook, x.grad
+    _same(program)
+
+
+def test_hooks_stored_in_backward_hooks_run():
+    def program(lib):
+        x, y = _leaf(lib), _leaf(lib) * 1
+        seen = []
+        for t in (x, y):
+            t._backward_hooks = {"a": lambda g: seen.append(g.sum().item()),
+                                 "b": lambda g: g * 10}
+        (y * x).sum().backward()
+        x._backward_hooks = {}
+        x.grad = None
+        (x * 3).sum().backward()
+        return seen, x.grad
+    _same(program)

@@ -152,3 +152,187 @@ b = a.sum(dim=0, keepdim=True)
 b = b[:, 0:0]
 b.sum().backward()
 print(a.grad, b.grad_fn.name(), b.shape)
+
+
+def attempt(label, f):
+    try:
+        print(label, "ok", f())
+    except Exception as e:  # the held-out programs print the type and message
+        print(label, type(e).__name__, str(e))
+
+
+# test_multi_backward, test_backward_with_inputs, test_grad_nonleaf, test_no_grad,
+# test_set_grad_enabled, test_requires_grad(_inplace), test_no_requires_grad_inplace,
+# test_attribute_deletion, test_grad_unreachable(_discovery)
+
+# test_multi_backward
+x = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+y = torch.tensor([[0.5, -1.], [2., 0.]], requires_grad=True)
+q = torch.tensor([[1., 1.], [2., 3.]], requires_grad=True)
+a = torch.tensor([[0.1, 0.2], [0.3, 0.4]])
+b = torch.tensor([[1., 0.], [0., 1.]])
+q2 = q * 2
+z = x + y + q2
+c = a * b + q2
+grad_z = torch.ones(2, 2)
+grad_c = torch.full((2, 2), 2.)
+torch.autograd.backward([z, c], [grad_z, grad_c])
+print(x.grad, y.grad, q.grad)
+# test_multi_backward_no_grad
+x = torch.ones(2, requires_grad=True)
+y = torch.ones(2, requires_grad=False)
+z = x + y
+q = y * 2
+def call_backwards():
+    torch.autograd.backward([z, q], [torch.ones(2), torch.ones(2)])
+attempt("multi-no-grad", call_backwards)
+# test_backward_with_inputs
+x = torch.tensor([[1., 2.]], dtype=torch.double, requires_grad=True)
+y = torch.tensor([[3., 4.]], dtype=torch.double, requires_grad=True)
+def fn():
+    return x ** 2 + y * x + y ** 2
+gradient = torch.ones(1, 2, dtype=torch.double)
+x_grad_expected = 2 * x + y
+y_grad_expected = x + 2 * y
+fn().backward(gradient, inputs=[x, y])
+print(x.grad.equal(x_grad_expected), y.grad.equal(y_grad_expected))
+x.grad.zero_(); y.grad.zero_()
+torch.autograd.backward(fn(), gradient, inputs=[x])
+print(x.grad, y.grad)
+attempt("inputs-empty", lambda: torch.autograd.backward(fn(), gradient, inputs=[]))
+attempt("inputs-nonleaf", lambda: fn().backward(gradient, inputs=[x * 2]))
+# test_grad_nonleaf
+x_init = torch.tensor([[0.5, -1.], [2., 0.25]], requires_grad=True)
+x = x_init
+y = torch.tensor([[1., 0.], [0., 1.]], requires_grad=True)
+grad_output = torch.ones(2, 2)
+def fn(x):
+    return x ** 2 + y * x + y ** 2
+for _ in range(5):
+    grad_x, = torch.autograd.grad(fn(x), x, grad_outputs=grad_output, create_graph=True)
+    grad_x_expected = 2 * x + y
+    print(y.grad, x_init.grad, grad_x.equal(grad_x_expected))
+    x = x + 0.05 * grad_x
+val_init = fn(x_init).sum()
+val_final = fn(x).sum()
+print(val_final > val_init)
+x.backward(grad_output)
+print(y.grad is not None, x_init.grad is not None)
+# test_grad_mode_restored_reentrant / test_no_grad
+x = torch.ones(5, 5, requires_grad=True)
+y = torch.ones(5, 5) * 4
+with torch.no_grad():
+    w = x + y
+print(w.requires_grad, w.grad_fn)
+attempt("no-grad-backward", lambda: w.backward(torch.ones(5, 5)))
+@torch.no_grad()
+def adder(x, y):
+    return x + y
+z = adder(x, y)
+print(z.requires_grad, z.grad_fn)
+# test_set_grad_enabled
+x = torch.tensor([1.], requires_grad=True)
+with torch.set_grad_enabled(False):
+    y = x * 2
+print(y.requires_grad)
+with torch.set_grad_enabled(True):
+    y = x * 2
+print(y.requires_grad)
+with torch.set_grad_enabled(False):
+    torch.set_grad_enabled(True)
+    y = x * 2
+print(y.requires_grad, torch.is_grad_enabled())
+torch.set_grad_enabled(True)
+# test_requires_grad
+x = torch.randn(5, 5)
+y = torch.randn(5, 5)
+z = torch.randn(5, 5, requires_grad=True)
+a = x + y
+print(a.requires_grad)
+b = a + z
+print(b.requires_grad)
+def error():
+    raise RuntimeError
+b._backward_hooks = {}
+x.requires_grad = False
+x.register_hook = None
+print(x.requires_grad)
+# test_requires_grad_inplace
+a = torch.randn(5, 5)
+b = torch.randn(5, 5, requires_grad=True)
+a += b
+print(a.requires_grad)
+a = torch.randn(5, 5) + 0
+b = torch.randn(5, 5, requires_grad=True)
+a[1] += b[1]
+print(a.requires_grad, a.grad_fn.name())
+# test_no_requires_grad_inplace
+a = torch.randn(2, 3)
+a.add_(5)
+a.requires_grad = True
+a.sum().backward()
+print(a.grad)
+a = torch.randn(2, 3)
+b = a[:]
+b.add_(5)
+a.requires_grad = True
+a.sum().backward()
+print(a.grad)
+# test_attribute_deletion
+x = torch.randn((5, 5), requires_grad=True)
+del x.grad
+print(x.grad)
+attempt("del-data", lambda: delattr(x, "data"))
+attempt("del-version", lambda: delattr(x, "_version"))
+attempt("del-requires-grad", lambda: delattr(x, "requires_grad"))
+attempt("del-is-leaf", lambda: delattr(x, "is_leaf"))
+attempt("del-shape", lambda: delattr(x, "shape"))
+attempt("set-is-leaf", lambda: setattr(x, "is_leaf", True))
+attempt("set-version", lambda: setattr(x, "_version", 3))
+# test_grad_unreachable
+x = torch.ones(1, requires_grad=True)
+y = torch.ones(1, requires_grad=True)
+x = x * 2
+y = y * 2
+grad_x, grad_y = torch.autograd.grad(x * 2, [x, y], allow_unused=True)
+print(grad_x, grad_y)
+attempt("unreachable", lambda: torch.autograd.grad(x * 2, [x, y], allow_unused=False))
+# test_grad_unreachable_discovery
+class MyFunc(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x
+    @staticmethod
+    def backward(ctx, x):
+        print("Should not be called")
+        return x
+x = torch.randn(1, requires_grad=True)
+y = torch.randn(1, requires_grad=True)
+(gY,) = torch.autograd.grad(x, (y,), allow_unused=True)
+print(gY)
+attempt("grad-leaf-out-unused", lambda: torch.autograd.grad(x, (y,)))
+x = torch.randn(1, requires_grad=True)
+y = torch.randn(1, requires_grad=True)
+z = torch.randn(1, requires_grad=True)
+(gY, gZ) = torch.autograd.grad(x + z, (y, z), allow_unused=True)
+print(gY, gZ)
+
+(x * 2).sum().backward()
+del x.grad
+print(x.grad)
+attempt("del-data", lambda: delattr(x, "data"))
+attempt("data-none", lambda: setattr(x, "data", None))
+attempt("data-list", lambda: setattr(x, "data", [1.]))
+attempt("del-requires-grad", lambda: delattr(x, "requires_grad"))
+attempt("del-_grad_fn", lambda: delattr(x, "_grad_fn"))
+attempt("del-_backward_hooks", lambda: delattr(x, "_backward_hooks"))
+attempt("backward_hooks", lambda: x._backward_hooks)
+attempt("set-requires-grad-int", lambda: setattr(x, "requires_grad", 1))
+attempt("set-requires-grad-none", lambda: setattr(x, "requires_grad", None))
+attempt("requires-grad_-int", lambda: x.requires_grad_(1).requires_grad)
+x.my_attribute = "hello"
+print(x.my_attribute, (x * 1).__dict__ if False else None)
+x.register_hook = None
+print(x.register_hook)
+attempt("no-attr", lambda: x.no_such_attribute)
+attempt("grad-fn-attr", lambda: (x * 2).grad_fn.no_such)
