@@ -9,7 +9,17 @@ import types
 from ..node import AccumulateGrad, Node
 from ..saved_hooks import disable_saved_tensors_hooks, save_on_cpu, saved_tensors_hooks
 
-__all__ = ["Node", "saved_tensors_hooks", "save_on_cpu", "disable_saved_tensors_hooks"]
+__all__ = ["Node", "saved_tensors_hooks", "save_on_cpu", "disable_saved_tensors_hooks",
+           "increment_version"]
+
+
+def increment_version(tensor):
+    """Tell autograd that `tensor` (or each of a list) was changed behind its back: a node
+    that saved it then refuses to run backward. Inference tensors have no version."""
+    from ..tensor import Tensor
+    for t in (tensor,) if isinstance(tensor, Tensor) else tensor:
+        if not t._is_inference:
+            t._bump_version()
 
 
 def _functions():

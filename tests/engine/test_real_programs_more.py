@@ -372,3 +372,33 @@ def test_hooks_stored_in_backward_hooks_run():
         (x * 3).sum().backward()
         return seen, x.grad
     _same(program)
+
+
+@pytest.mark.parametrize("program", [
+    lambda lib: _increment(lib, lambda x: x),
+    lambda lib: _increment(lib, lambda x: [x, x]),
+    lambda lib: _increment(lib, lambda x: x[0]),
+])
+def test_increment_version_makes_backward_refuse_a_saved_tensor(program):
+    _same(program)
+
+
+def _increment(lib, what):
+    x = lib.tensor([1., 2.], requires_grad=True)
+    y = x * x
+    v = x._version
+    lib.autograd.graph.increment_version(what(x))
+    try:
+        y.sum().backward()
+    except RuntimeError as e:
+        return x._version - v, str(e)
+    return x._version - v, x.grad
+
+
+def test_increment_version_of_an_inference_tensor():
+    def program(lib):
+        with lib.inference_mode():
+            x = lib.ones(2)
+        lib.autograd.graph.increment_version(x)
+        return x.is_inference()
+    _same(program)
