@@ -269,6 +269,8 @@ def _wrap_outputs(node, recorded, inputs):
             out = item
         elif not (recorded and slot.differentiable):
             out = _not_differentiable(item, is_input, is_dirty)
+            if not out._requires_grad and not is_dirty and views.info(out) is not None:
+                _forbid_inplace(views.info(out), nr, False)  # torch: "inside a custom Function"
         elif is_dirty and views.info(item) is not None:
             out = _dirty_view(node, item, inputs, several)
         else:

@@ -22,7 +22,8 @@ FUNCTIONS = {
         "expand", "expand_as", "clone", "to", "view_as", "reshape_as", "ravel", "contiguous",
         "unflatten", "movedim", "diagonal")},
     **{n: getattr(linalg, n) for n in ("matmul", "mm", "mv", "bmm", "dot")},
-    **{n: getattr(indexing, n) for n in ("select", "narrow", "split", "chunk", "unbind")},
+    **{n: getattr(indexing, n) for n in (
+        "select", "narrow", "split", "split_with_sizes", "chunk", "unbind")},
     **{n: getattr(nn_ops, n) for n in ("addmm", "softmax", "log_softmax")},
     **{n: getattr(pointwise, n) for n in ("addcmul", "addcdiv", "lerp")},
     **{n: getattr(unary_math, n) for n in (
@@ -162,7 +163,9 @@ FUNCTIONS.update({
         "diag", "diagflat", "diag_embed")},
     **{n: getattr(contraction, n) for n in ("outer", "ger", "kron")},
     "aminmax": paired_reductions.aminmax,
-    **{n: getattr(splitting, n) for n in ("tensor_split", "hsplit", "vsplit", "dsplit")},
+    **{n: getattr(splitting, n) for n in (
+        "tensor_split", "hsplit", "vsplit", "dsplit", "unsafe_split", "unsafe_split_with_sizes",
+        "unsafe_chunk")},
 })
 MODULE_ONLY.update({"where": masked.where, "tensordot": contraction.tensordot,
                     "einsum": contraction.einsum, **{n: getattr(combine, n) for n in (

@@ -207,23 +207,39 @@ def narrow(input, dim, start, length):
 
 
 def split(input, split_size_or_sections, dim=0):
+    dim, sizes, step = split_sizes(input, split_size_or_sections, dim)
+    if step is not None:
+        return _pieces(SplitBackward0, input, dim, sizes, split_size=step)
+    return _pieces(SplitWithSizesBackward0, input, dim, sizes, split_sizes=sizes)
+
+
+def split_with_sizes(input, split_sizes, dim=0):
+    return split(input, list(split_sizes), dim)
+
+
+def split_sizes(input, split_size_or_sections, dim):
+    """(dim, the pieces' sizes, the one size asked for or None for a list of sizes)."""
     dim = wrap_dim(dim, input._data.ndim)
     size = input._data.shape[dim]
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
         sizes = [min(step, size - start) for start in range(0, size, step)] if step else [size]
-        return _pieces(SplitBackward0, input, dim, sizes, split_size=step)
+        return dim, sizes, step
     sizes = [int(s) for s in split_size_or_sections]
     if sum(sizes) != size:
         raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} "
                            f"(input tensor's size at dimension {dim}), but got "
                            f"split_sizes={sizes}")
-    return _pieces(SplitWithSizesBackward0, input, dim, sizes, split_sizes=sizes)
+    return dim, sizes, None
+
+
+def chunk_size(input, chunks, dim):
+    size = input._data.shape[wrap_dim(dim, input._data.ndim)]
+    return max(-(-size // chunks), 1)  # torch: pieces of ceil(size / chunks)
 
 
 def chunk(input, chunks, dim=0):
-    size = input._data.shape[wrap_dim(dim, input._data.ndim)]
-    return split(input, max(-(-size // chunks), 1), dim)  # torch: pieces of ceil(size / chunks)
+    return split(input, chunk_size(input, chunks, dim), dim)
 
 
 def unbind(input, dim=0):

@@ -1,8 +1,39 @@
 """tensor_split, hsplit, vsplit, dsplit: a tensor cut into pieces along one dimension.
 Unlike split and chunk (one node for all pieces), torch makes each piece its own
-slice (SliceBackward0), a view of the input."""
+slice (SliceBackward0), a view of the input. Also unsafe_split / unsafe_chunk."""
 from ..tensor import Tensor
 from ._util import wrap_dim
+from .indexing import SliceBackward0, chunk_size, split_sizes
+
+
+class UnsafeSplitBackward0(SliceBackward0):
+    """unsafe_split / unsafe_chunk: each piece shares the input's memory, as torch's, but is
+    no view to autograd (its own version counter; in-place on it is allowed). Torch has one
+    node for all the pieces; here each piece has its own."""
+    aten = "aten::unsafe_split"
+    is_view = False
+
+
+class UnsafeSplitWithSizesBackward0(UnsafeSplitBackward0):
+    aten = "aten::unsafe_split_with_sizes"
+
+
+def unsafe_split(input, split_size, dim=0):
+    dim, sizes, step = split_sizes(input, split_size, dim)
+    node_cls = UnsafeSplitWithSizesBackward0 if step is None else UnsafeSplitBackward0
+    pieces, start = [], 0
+    for n in sizes:
+        pieces.append(node_cls.apply(input, dim=dim, start=start, end=start + n, step=1))
+        start += n
+    return tuple(pieces)
+
+
+def unsafe_split_with_sizes(input, split_sizes, dim=0):
+    return unsafe_split(input, list(split_sizes), dim)
+
+
+def unsafe_chunk(input, chunks, dim=0):
+    return unsafe_split(input, chunk_size(input, chunks, dim), dim)
 
 
 def tensor_split(input, indices_or_sections, dim=0):

@@ -140,6 +140,11 @@ CASES = {
     "split": [(lambda a: am.cat(a.split([1, 2], 1)[::-1], 1), [_A], {}),
               (lambda a: a.split(2, 1)[1] * a.split(2, 1)[0][:, :1], [_A], {})],
     "chunk": [(lambda a: am.cat(a.chunk(2, 1)[::-1], 1), [_A], {})],
+    "split_with_sizes": [(lambda a: am.cat(a.split_with_sizes([1, 2], 1)[::-1], 1), [_A], {})],
+    "unsafe_split": [(lambda a: am.cat(a.unsafe_split(2, 1)[::-1], 1), [_A], {})],
+    "unsafe_split_with_sizes": [
+        (lambda a: am.cat(am.unsafe_split_with_sizes(a, [2, 1], 1)[::-1], 1), [_A], {})],
+    "unsafe_chunk": [(lambda a: am.cat(a.unsafe_chunk(2, 1)[::-1], 1), [_A], {})],
     "unbind": [(lambda a: am.stack(a.unbind(1)[::-1], 0), [_A], {})],
     # Indexing with lists, tensors and masks; writing into a tensor in the graph.
     "getitem": [(lambda a: a[[1, 0, 1]], [_A], {}), (lambda a: a[am.tensor(_MASK)], [_A], {})],

@@ -402,3 +402,51 @@ def test_increment_version_of_an_inference_tensor():
         lib.autograd.graph.increment_version(x)
         return x.is_inference()
     _same(program)
+
+
+# test_inplace_on_view_multi_output_unsafe / _safe: the unsafe splits' pieces are no views
+# (in-place on them is allowed), split_with_sizes is split with a list.
+@pytest.mark.parametrize("split", [
+    "t.unsafe_split(1)", "t.unsafe_split_with_sizes((1, 2))", "t.unsafe_chunk(2)",
+    "lib.unsafe_split(t, 2)", "lib.unsafe_chunk(t, 3)", "lib.unsafe_split_with_sizes(t, [2, 1])",
+    "t.split_with_sizes((1, 2))", "lib.split_with_sizes(t, [2, 1])", "t.split_with_sizes([1, 1])",
+    "t.unsafe_split_with_sizes([1, 1])", "t.split(1)", "t.chunk(2)",
+])
+def test_unsafe_splits_and_split_with_sizes(split):
+    def program(lib):
+        a = lib.arange(3., requires_grad=True)
+        t = a + a
+        pieces = eval(split)
+        out = [type(pieces).__name__, [p.grad_fn.name() for p in pieces], t._version]
+        try:
+            pieces[0].mul_(pieces[-1][:1])
+        except RuntimeError as e:
+            out.append(str(e))
+        sum(p.sum() for p in pieces).backward()
+        return out, a.grad, t, pieces
+    _same(program)
+
+
+def _view_returning_function(lib, several):
+    class ViewOf(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, inp):
+            return (inp.view_as(inp), inp[0]) if several else inp.view_as(inp)
+
+        @staticmethod
+        def backward(ctx, *grads):
+            return grads[0]
+    return ViewOf
+
+
+# test_inplace_not_requires_grad: a view a Function returns of an input that needs no grad
+@pytest.mark.parametrize("several", [False, True])
+@pytest.mark.parametrize("write", ["v.add_(b)", "v.copy_(b.expand(2))", "v += b"])
+def test_in_place_on_a_view_a_function_returned(several, write):
+    def program(lib):
+        a = lib.rand(1, 2)
+        b = lib.rand(1, requires_grad=True)
+        out = _view_returning_function(lib, several).apply(a)
+        v = (out[0] if several else out)[0]
+        exec(write)
+    _same(program)

@@ -63,3 +63,134 @@ attempt("saved-after-backward", lambda: z.grad_fn.next_functions[0][0]._saved_se
 attempt("saved-exponent", lambda: z.grad_fn.next_functions[0][0]._saved_exponent)
 attempt("saved-no-attr", lambda: z.grad_fn.next_functions[0][0]._saved_other)
 
+
+
+# test_inplace_on_view_*: leaf errors, backward, view of view, then no_grad, gradcheck,
+# multiple outputs (safe and unsafe), makes base require grad, python Function, non-contiguous;
+# test_inplace_not_requires_grad
+# test_inplace_on_view_leaf_errors
+x = torch.zeros(1, requires_grad=True)
+y = x.view_as(x)
+attempt("view-leaf", lambda: y.add_(1))
+# test_inplace_on_view_backward
+root = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+x = root.clone()
+v1 = x.narrow(0, 0, 1)
+v1.mul_(2)
+x.sum().backward()
+print(root.grad, x.grad_fn.name(), v1.grad_fn.name())
+# test_inplace_on_view_of_view
+root = torch.arange(9.).reshape(3, 3).requires_grad_()
+x = root.clone()
+v1 = x.narrow(0, 0, 1)
+v2 = v1.narrow(1, 1, 1)
+v2.mul_(2)
+x.sum().backward()
+print(root.grad)
+# test_inplace_on_view_then_no_grad
+a = torch.ones(3, 1, dtype=torch.double, requires_grad=True)
+b = a * 2
+c = b.view_as(b)
+c[0][0] = 3
+with torch.no_grad():
+    c.grad_fn
+c.sum().backward()
+print(a.grad)
+# test_inplace_on_view_gradcheck
+a = torch.arange(16., dtype=torch.double).reshape(4, 4).requires_grad_()
+b = torch.arange(2., dtype=torch.double).reshape(2, 1).requires_grad_()
+def func(root, b):
+    x = root.clone()
+    x.narrow(1, 2, 2).narrow(0, 1, 2).mul_(b)
+    x.narrow(1, 0, 2).narrow(0, 1, 2).mul_(b)
+    return x
+print(torch.autograd.gradcheck(func, [a, b], raise_exception=True))
+go = torch.ones(4, 4, dtype=torch.double, requires_grad=True)
+print(torch.autograd.gradgradcheck(func, (a, b), (go,)))
+# test_inplace_on_view_multiple_outputs
+root = torch.arange(9.).reshape(3, 3).requires_grad_()
+x = root.clone()
+v1 = x.unbind()
+attempt("unbind-inplace", lambda: v1[0].mul_(2))
+# test_inplace_on_view_makes_base_require_grad
+a = torch.ones(4, 4)
+b = torch.ones(4, 4, requires_grad=True)
+def func(root, b):
+    x = root.clone()
+    print(x.requires_grad)
+    x.narrow(1, 2, 2).mul_(b.narrow(1, 2, 2))
+    print(x.requires_grad, x.grad_fn.name())
+    return x
+y = func(a, b)
+y.sum().backward()
+print(b.grad)
+# test_inplace_on_view_python
+class PyAdd(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.mark_dirty(x)
+        x.add_(y)
+        return x
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad
+a = torch.ones(4, 4, dtype=torch.double, requires_grad=True)
+b = torch.ones(2, 2, dtype=torch.double, requires_grad=True)
+def func(root, b):
+    x = root.clone()
+    PyAdd.apply(x.narrow(1, 2, 2).narrow(0, 1, 2), b)
+    PyAdd.apply(x.narrow(1, 0, 2).narrow(0, 1, 2), b)
+    return x
+print(torch.autograd.gradcheck(func, [a, b], raise_exception=True))
+y = func(a, b)
+print(y.grad_fn.name())
+y.sum().backward()
+print(a.grad, b.grad)
+# test_inplace_on_view_non_contig
+root = torch.ones(2, 3, 2).select(2, 1).t().requires_grad_(True)
+x = root.clone()
+v1 = x.narrow(0, 0, 1)
+v2 = v1.narrow(1, 1, 1)
+v2.mul_(2)
+x.sum().backward()
+print(root.grad)
+# test_inplace_on_view_multi_output_unsafe
+for f in [lambda t: t.unsafe_split(1), lambda t: t.unsafe_split_with_sizes((1, 1, 1)), lambda t: t.unsafe_chunk(3)]:
+    a = torch.arange(3., requires_grad=True)
+    b = a + a
+    try:
+        s1, s2, s3 = f(b)
+        s1.mul_(s2)
+        s1.sum().backward()
+        print(a.grad)
+    except Exception as e:
+        print(type(e).__name__, e)
+# test_inplace_on_view_multi_output_safe
+for f in [lambda t: t.split(1), lambda t: t.split_with_sizes((1, 1, 1)), lambda t: t.chunk(3)]:
+    a = torch.arange(3., requires_grad=True)
+    b = a + a
+    s1, s2, s3 = f(b)
+    attempt("safe", lambda: s1.mul_(s2))
+# test_inplace_not_requires_grad
+class MyFn(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, inp):
+        return inp.view_as(inp)
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+a = torch.rand(1, 2)
+b = torch.rand(1, requires_grad=True)
+view_a = MyFn.apply(a)
+
+try:
+    view_a += b
+except RuntimeError as e:
+    print(type(e).__name__, e)
+a = torch.rand(1, 2)
+b = torch.rand(1, requires_grad=True)
+view_a = MyFn.apply(a)
+try:
+    view_a.copy_(b)
+except RuntimeError as e:
+    print(type(e).__name__, e)
