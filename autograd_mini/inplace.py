@@ -40,7 +40,8 @@ def apply_inplace(self, op, *args, **kwargs):
 
 
 def _check_inplace(t, view, args, kwargs):
-    if _grad_state.enabled and (t._requires_grad or _any_requires_grad(args, kwargs)):
+    if _grad_state.enabled and (t._requires_grad or _any_requires_grad(args, kwargs)
+                                or (view is not None and view.base._requires_grad)):
         if view is not None and not t._is_inference:  # torch does not track those views
             views.check_inplace(t, view)
         if t._requires_grad and t.grad_fn is None:

@@ -175,7 +175,8 @@ def check_inplace(t, view):
     """Torch's refusals for an in-place op on a view that would be recorded."""
     if view.creation is not None:
         raise RuntimeError(_creation_message(t, view))
-    if t._requires_grad and view.base.grad_fn is None:
+    # a view made before its base came to require grad requires grad through it (torch's)
+    if (t._requires_grad or view.base._requires_grad) and view.base.grad_fn is None:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                            "in-place operation.")
 

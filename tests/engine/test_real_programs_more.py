@@ -450,3 +450,18 @@ def test_in_place_on_a_view_a_function_returned(several, write):
         v = (out[0] if several else out)[0]
         exec(write)
     _same(program)
+
+
+# test_no_requires_grad_inplace: a view made before its base came to require grad
+@pytest.mark.parametrize("write", ["b.add_(5)", "b[0].mul_(2)", "b.copy_(lib.ones(2, 3))"])
+@pytest.mark.parametrize("later", [True, False])
+def test_in_place_on_a_view_whose_base_came_to_require_grad(write, later):
+    def program(lib):
+        a = lib.zeros(2, 3)
+        b = a[:]
+        a.requires_grad = True
+        if not later:
+            a.requires_grad = False
+        exec(write)
+        return b.sum()
+    _same(program)

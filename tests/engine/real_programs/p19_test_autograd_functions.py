@@ -278,6 +278,10 @@ b.add_(5)
 a.requires_grad = True
 a.sum().backward()
 print(a.grad)
+a = torch.randn(2, 3)
+b = a[:]
+a.requires_grad = True
+attempt("view-leaf-inplace", lambda: b.add_(5))
 # test_attribute_deletion
 x = torch.randn((5, 5), requires_grad=True)
 del x.grad
