@@ -10,6 +10,7 @@ from ..ops import binary_math as _binary_math
 from ..ops import elementwise as _elementwise
 from ..ops import losses as _losses
 from ..ops import nn_ops as _nn
+from ..ops import convolution as _conv, pooling as _pool
 from ..ops._util import constant as _constant
 from ..tensor import Tensor
 from . import _norm_ops
@@ -22,6 +23,10 @@ gelu, silu, mish, leaky_relu = _act.gelu, _act.silu, _act.mish, _act.leaky_relu
 elu, selu, celu, softplus = _act.elu, _act.selu, _act.celu, _act.softplus
 hardtanh, relu6, logsigmoid = _act.hardtanh, _act.relu6, _act.logsigmoid
 hardsigmoid, hardswish = _act.hardsigmoid, _act.hardswish
+conv1d, conv2d = _conv.conv1d, _conv.conv2d
+max_pool1d, max_pool2d, avg_pool1d, avg_pool2d = (_pool.max_pool1d, _pool.max_pool2d,
+                                                  _pool.avg_pool1d, _pool.avg_pool2d)
+adaptive_avg_pool2d = _pool.adaptive_avg_pool2d
 
 
 def relu(input, inplace=False):
@@ -295,4 +300,5 @@ __all__ = ["relu", "tanh", "sigmoid", "softmax", "log_softmax", "linear", "dropo
            "gelu", "silu", "mish", "leaky_relu", "elu", "selu", "celu", "softplus", "hardtanh",
            "relu6", "logsigmoid", "hardsigmoid", "hardswish", "softsign", "tanhshrink", "softmin",
            "pad", "normalize", "cosine_similarity", "one_hot", "layer_norm", "batch_norm",
-           "embedding"]
+           "embedding", "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d",
+           "avg_pool2d", "adaptive_avg_pool2d"]

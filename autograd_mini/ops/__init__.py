@@ -190,3 +190,9 @@ for _name in ("masked_fill", "scatter", "scatter_add", "scatter_reduce", "index_
 
 # Tests of values and logical operations (booleans, never recorded): eq, isnan, ...
 FUNCTIONS.update(logical.NAMES)
+
+# Convolution and pooling (module-level only, as in torch: no Tensor methods).
+from . import convolution, pooling  # noqa: E402
+MODULE_ONLY.update({"conv1d": convolution.conv1d, "conv2d": convolution.conv2d,
+                    "max_pool1d": pooling.max_pool1d, "max_pool2d": pooling.max_pool2d,
+                    "avg_pool1d": pooling.avg_pool1d})
