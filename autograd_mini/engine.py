@@ -135,8 +135,8 @@ def _run(outputs, grads, retain_graph, create_graph, targets, accumulate):
                 input_grads = options.run(node, grad)
                 if input_grads is None:
                     continue  # not on the way to any target: left as it is
-            elif grad is None:
-                input_grads = ()  # no gradient came, but the node is done for its inputs
+            elif grad is None:  # no gradient came, but the node is done for its inputs
+                input_grads = node._without_grad()
             elif node._hooked:
                 input_grads = _run_hooked(node, grad, create_graph)
             elif type(node) is AccumulateGrad:
@@ -227,7 +227,7 @@ def _run_hooked(node, grad, create_graph, backward=None):
     if grad is not None and node._pre_hooks:
         (grad,) = _run_tuple_hooks(node._pre_hooks, (grad,), lambda h, g: h(g))
     if grad is None:
-        return ()
+        return node._without_grad()
     if type(node) is AccumulateGrad:
         (backward or _accumulate_leaf)(node, grad, create_graph)
         input_grads = ()
@@ -347,7 +347,7 @@ class _Options:
                 _run_tensor_hooks(node, grad)  # retain_grad of a non-leaf input
             return None
         if grad is None:
-            return ()
+            return node._without_grad()
         if self.anomaly is not None:
             return self.anomaly.run(node, lambda: self._run_node(node, grad))
         return self._run_node(node, grad)

@@ -105,6 +105,11 @@ class Node:
             out = engine._padded(self, type(self).backward(self, grad))
         return out[0] if len(out) == 1 else out  # torch unpacks a single gradient
 
+    def _without_grad(self):
+        """What the engine runs for a node no gradient reached (an undefined one, None): its
+        inputs get none either. (A custom Function's backward runs on zeros: function.py.)"""
+        return ()
+
     # -- running an operation -------------------------------------------------
     @classmethod
     def apply(cls, *inputs, **attrs):
@@ -309,14 +314,20 @@ def _add_hook(hooks, hook):
 
 class RemovableHandle:
     """What register_hook returns (torch.utils.hooks.RemovableHandle's name): `remove()`, or
-    `with handle:` to remove the hook at the block's end."""
+    `with handle:` to remove the hook at the block's end. Its `id` counts every handle made,
+    as torch's: a tensor's `_backward_hooks` (`record`) is keyed by it."""
+    next_id = 0
 
-    def __init__(self, hooks, hook):
-        self._hooks, self._hook = hooks, hook
+    def __init__(self, hooks, hook, record=None):
+        self._hooks, self._hook, self._record = hooks, hook, record
+        self.id = RemovableHandle.next_id
+        RemovableHandle.next_id += 1
 
     def remove(self):
-        if self._hook in self._hooks:
+        if self._hooks is not None and self._hook in self._hooks:
             self._hooks.remove(self._hook)
+        if self._record is not None:
+            self._record.pop(self.id, None)
 
     def __enter__(self):
         return self

@@ -6,6 +6,7 @@ changes to saved values, and torch's rules for reading and changing them.
 """
 import warnings
 import weakref
+from collections import OrderedDict
 
 import numpy as np
 
@@ -104,7 +105,7 @@ class Tensor:
     def device(self):
         return _CPU
 
-    is_cuda = False
+    is_cuda = property(lambda self: False)  # (a property: read-only, as torch's)
     # NumPy defers to our operators: np.float32(2) * t is a Tensor, as in torch.
     __array_priority__ = 1000
 
@@ -267,10 +268,20 @@ class Tensor:
         """`hook(grad)` runs when this tensor's gradient is computed; it may return a new one."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self.grad_fn is not None:
-            return _views.edge(self)._register_tensor_hook(hook)
-        self._hooks = _node._add_hook(self._hooks, hook)
-        return _node.RemovableHandle(self._hooks, hook)
+        state = self.__dict__
+        record = state.get("_backward_hooks")
+        if record is None:  # torch's: an OrderedDict of the hooks, by handle id
+            record = state["_backward_hooks"] = OrderedDict()
+        if "_backward_hooks_run" in state:  # a program's own dict, which runs as a whole
+            handle = _node.RemovableHandle(None, None)
+        elif self.grad_fn is not None:
+            handle = _views.edge(self)._register_tensor_hook(hook)
+        else:
+            self._hooks = _node._add_hook(self._hooks, hook)
+            handle = _node.RemovableHandle(self._hooks, hook)
+        handle._record = record
+        record[handle.id] = hook
+        return handle
 
     def register_post_accumulate_grad_hook(self, hook):
         """`hook(tensor)` runs on a leaf after its gradient has been added into `.grad`."""
@@ -286,8 +297,10 @@ class Tensor:
         acc = self._accumulator() if self._accumulator is not None else None
         if acc is None:
             view = _views.info(self)
-            if view is not None and view.creation == "no_grad" and not view.own_requires_grad:
-                return None  # a view made under no_grad: torch gives it no gradient at all
+            if view is not None and not view.own_requires_grad:
+                # a view made under no_grad, or before its base came to require grad:
+                # torch gives it no gradient at all
+                return None
             acc = _node.AccumulateGrad(self)
             self._accumulator = weakref.ref(acc)
         return acc
@@ -314,7 +327,8 @@ class Tensor:
         raise RuntimeError("Deleting tensor data is not allowed. Delete tensor instead!")
 
     # Old names test_autograd.py still uses: `_grad_fn` is grad_fn; `_backward_hooks` is
-    # None until a program stores a dict of hooks there, which then run as register_hook's.
+    # None until register_hook records its hooks there, or a program stores its own dict of
+    # hooks there, which then run as register_hook's.
     @property
     def _grad_fn(self):
         return self.grad_fn
@@ -330,8 +344,8 @@ class Tensor:
     @_backward_hooks.setter
     def _backward_hooks(self, hooks):
         state = self.__dict__
-        if "_backward_hooks_handle" in state:
-            state.pop("_backward_hooks_handle").remove()
+        if "_backward_hooks_run" in state:
+            self._hooks.remove(state.pop("_backward_hooks_run"))
         state["_backward_hooks"] = hooks
         if hooks is not None and self._requires_grad and self.grad_fn is None:  # (torch: leaves)
             def run(grad):
@@ -339,7 +353,8 @@ class Tensor:
                     new = hook(grad)
                     grad = grad if new is None else new
                 return grad
-            state["_backward_hooks_handle"] = self.register_hook(run)
+            self._hooks = _node._add_hook(self._hooks, run)  # (no handle: torch makes none)
+            state["_backward_hooks_run"] = run
 
     @_backward_hooks.deleter
     def _backward_hooks(self):
@@ -442,11 +457,16 @@ def _not_writable(name):
     return refuse
 
 
-# x.shape = ..., del x.is_leaf: torch's attributes say they are read-only in its own words.
-for _name, _attr in list(vars(Tensor).items()):
-    if isinstance(_attr, property) and _attr.fset is None and _attr.fdel is None:
-        setattr(Tensor, _name, property(_attr.fget, _not_writable(_name), _not_writable(_name),
-                                        _attr.__doc__))
+def refuse_writes(cls):
+    """x.shape = ..., del x.is_leaf: torch's attributes say they are read-only in its own
+    words. Run again after more properties are attached (ops.bind: T, mT, ...)."""
+    for name, attr in list(vars(cls).items()):
+        if isinstance(attr, property) and attr.fset is None and attr.fdel is None:
+            setattr(cls, name, property(attr.fget, _not_writable(name), _not_writable(name),
+                                        attr.__doc__))
+
+
+refuse_writes(Tensor)
 
 _node._make = Tensor._make
 

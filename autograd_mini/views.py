@@ -54,10 +54,16 @@ def info(t):
 
 
 def claim_grad(t, requires_grad):
-    """`t.requires_grad_()` on a view: from now on its gradient is its own (a leaf's)."""
+    """`t.requires_grad_()` on a view: from now on its gradient is its own (a leaf's).
+    On a base: its views made before (with no history of their own) follow its flag, as
+    torch's view requires_grad reads the base's; like no_grad views they get no gradient."""
     view = info(t)
     if view is not None:
         view.own_requires_grad = bool(requires_grad)
+    for r in getattr(t, "_views", None) or ():
+        v = r()
+        if v is not None and v.grad_fn is None and not v._view_of.own_requires_grad:
+            v._requires_grad = bool(requires_grad)
 
 
 def make_view(data, source, cls, attrs, creation=None, output_nr=0):

@@ -6,6 +6,7 @@ as torch does, so a program can test for one kind.
 """
 import types
 
+from .. import node as _node
 from ..node import AccumulateGrad, Node
 from ..saved_hooks import disable_saved_tensors_hooks, save_on_cpu, saved_tensors_hooks
 
@@ -22,9 +23,45 @@ def increment_version(tensor):
             t._bump_version()
 
 
+class UndefinedGradBackward(Node):
+    """The node UndefinedGrad records: the gradient it passes on is undefined (None)."""
+
+    def name(self):
+        return "torch::autograd::UndefinedGradBackward"
+
+    def backward(self, grad):
+        return (None,)
+
+
+class UndefinedGrad:
+    """torch._C._functions.UndefinedGrad: `UndefinedGrad()(x)` is a copy of x whose gradient
+    is undefined, so x gets None (test_autograd's tests of undefined gradients)."""
+    next_functions = ()
+
+    def name(self):
+        return "torch::autograd::UndefinedGrad"
+
+    def __call__(self, *args):
+        from ..tensor import Tensor
+        if len(args) != 1:
+            raise TypeError(f"expected 1 arguments, got {len(args)} instead")
+        (x,) = args
+        if not isinstance(x, Tensor):
+            raise TypeError("argument 0 is not a Variable")
+        out = Tensor._make(x._data.copy())
+        if x._requires_grad:  # recorded even under no_grad, as torch's
+            node = _node._new(UndefinedGradBackward)
+            node._next, node.needs_input_grad = _node._edges((x,))
+            out.grad_fn, out._requires_grad = node, True
+        return out
+
+    def __repr__(self):
+        return f"<UndefinedGrad object at {hex(id(self))}>"
+
+
 def _functions():
     """A namespace of every node class, by torch's name (torch._C._functions)."""
-    classes = {"AccumulateGrad": AccumulateGrad}
+    classes = {"AccumulateGrad": AccumulateGrad, "UndefinedGrad": UndefinedGrad}
     stack = [Node]
     while stack:  # every subclass, however deep
         cls = stack.pop()

@@ -3,7 +3,7 @@ modules here, and becomes both `autograd_mini.<name>` and `Tensor.<name>` from
 the tables below (plus the Python operators and the in-place `<name>_` forms)."""
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import Tensor, refuse_writes as _refuse_writes
 from . import arithmetic, elementwise, indexing, linalg, reduction, shape
 from . import nn_ops, pointwise, random_fill
 from . import binary_math, unary_math
@@ -129,6 +129,7 @@ def bind(namespace):
     Tensor.T = property(lambda self: self.permute(*reversed(range(self._data.ndim))))
     Tensor.mT = Tensor.mH = property(lambda self: self.transpose(-2, -1))
     Tensor.H = property(lambda self: self.transpose(0, 1) if self._data.ndim == 2 else self.t())
+    _refuse_writes(Tensor)  # T, mT, mH, H: read-only, in torch's words
     Tensor.adjoint = lambda self: self.transpose(-2, -1)
     Tensor.float = lambda self: shape.to(self, np.float32)
     Tensor.double = lambda self: shape.to(self, np.float64)

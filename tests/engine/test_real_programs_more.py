@@ -465,3 +465,151 @@ def test_in_place_on_a_view_whose_base_came_to_require_grad(write, later):
         exec(write)
         return b.sum()
     _same(program)
+
+
+# A view made before its base came to require grad follows the base's flag, gets no gradient
+@pytest.mark.parametrize("no_grad_view", [False, True])
+def test_a_view_made_before_its_base_required_grad_requires_grad(no_grad_view):
+    def program(lib):
+        a = lib.zeros(3)
+        if no_grad_view:
+            with lib.no_grad():
+                v = a[:2]
+        else:
+            v = a[:2]
+        a.requires_grad_()
+        out = [v.requires_grad, v.is_leaf, v.grad_fn, repr(v), v[0].requires_grad,
+               v[0].grad_fn.name()]
+        y = (v * 2).sum()
+        out += [y.requires_grad, y.grad_fn.name()]
+        y.backward()
+        out += [a.grad, v.grad]
+        a.requires_grad_(False)
+        return out + [v.requires_grad]
+    _same(program)
+
+
+# t._backward_hooks: torch's OrderedDict of the hooks register_hook added, by handle id
+def test_backward_hooks_is_the_ordered_dict_of_registered_hooks():
+    def program(lib):
+        def double(g):
+            return g * 2
+
+        def show(g):
+            print("show", g)
+        t = lib.ones(2, requires_grad=True)
+        out = [t._backward_hooks]
+        handles = [t.register_hook(double), t.register_hook(show)]
+        first = handles[0].id
+        hooks = t._backward_hooks
+        out += [type(hooks).__name__, [k - first for k in hooks], list(hooks.values()) == [double, show]]
+        y = t * 3
+        hy = y.register_hook(show)
+        out += [[k - first for k in y._backward_hooks], hy.id - first]
+        y.sum().backward()
+        handles[0].remove()
+        out += [t.grad, [k - first for k in t._backward_hooks]]
+        out.append(y.grad_fn.register_hook(lambda gi, go: None).id - first)
+        return out
+    _same(program)
+
+
+# A program's own dict in _backward_hooks: register_hook adds to it, removal takes from it
+def test_register_hook_adds_to_a_programs_own_backward_hooks_dict():
+    def program(lib):
+        from collections import OrderedDict
+        u = lib.ones(2, requires_grad=True)
+        u._backward_hooks = OrderedDict()
+        u._backward_hooks[-5] = lambda g: g * 2
+        handle = u.register_hook(lambda g: g + 1)
+        out = [len(u._backward_hooks)]
+        u.sum().backward()
+        handle.remove()
+        out += [u.grad.clone(), list(u._backward_hooks)]
+        u.grad = None
+        u.sum().backward()
+        out.append(u.grad.clone())
+        u._backward_hooks = None
+        u.grad = None
+        u.sum().backward()
+        return out + [u.grad, u._backward_hooks]
+    _same(program)
+
+
+# torch._C._functions.UndefinedGrad (test_function_returns_undefined_tensor): a copy whose
+# gradient is undefined; a custom backward after it still runs, on zeros (or on None)
+@pytest.mark.parametrize("materialize", [True, False])
+def test_undefined_grad(materialize):
+    def program(lib):
+        class Double(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.set_materialize_grads(materialize)
+                return x * 2
+
+            @staticmethod
+            def backward(ctx, grad):
+                print("backward got", grad)
+                return None if grad is None else grad * 3
+        undefined = lib._C._functions.UndefinedGrad()
+        x = lib.ones(2, requires_grad=True)
+        r = undefined(x)
+        out = [r, r.grad_fn.name(), undefined.name(), type(undefined).__name__,
+               r.grad_fn.next_functions[0][0].variable is x]
+        (r * 2).sum().backward()
+        out.append(x.grad)
+        out.append(lib.autograd.grad((undefined(x) * 2).sum(), x, allow_unused=True))
+        undefined(Double.apply(x)).sum().backward()
+        out.append(x.grad)
+        for args in [(x, x), (), (1,)]:
+            try:
+                undefined(*args)
+            except TypeError as e:
+                out.append(str(e))
+        with lib.no_grad():
+            out.append(undefined(x))
+        return out + [undefined(lib.ones(1)).requires_grad]
+    _same(program)
+
+
+# A custom backward returning None for an input made by another custom Function: that
+# one still runs, on zeros (torch runs every node the graph reaches)
+def test_a_custom_backward_after_a_none_gradient_runs_on_zeros():
+    def program(lib):
+        class A(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2
+
+            @staticmethod
+            def backward(ctx, g):
+                print("A got", g)
+                return g * 2
+
+        class NoneBack(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.set_materialize_grads(False)
+                return x.clone(), x * 3
+
+            @staticmethod
+            def backward(ctx, g1, g2):
+                print("NoneBack got", g1, g2)
+                return None
+        x = lib.ones(2, requires_grad=True)
+        a, b = NoneBack.apply(A.apply(x))
+        a.sum().backward()
+        return x.grad
+    _same(program)
+
+
+@pytest.mark.parametrize("name", ["T", "H", "mT", "mH", "is_cuda", "is_leaf", "shape", "ndim",
+                                  "dtype", "device", "output_nr", "_version", "_base"])
+def test_read_only_attributes_refuse_assignment(name):
+    def program(lib):
+        t = lib.ones(2, 2)
+        try:
+            setattr(t, name, 1)
+        except AttributeError as e:
+            return str(e)
+    _same(program)
