@@ -24,6 +24,15 @@ def _sizes(shape):
     return ", ".join(map(str, shape))
 
 
+def _type(tensor, scalar_type=False):
+    """The dtype's name in torch's messages: its C++ type (float, double, c10::Half), or its
+    ScalarType (Float, Double, Half)."""
+    names = {"float32": ("float", "Float"), "float64": ("double", "Double"),
+             "float16": ("c10::Half", "Half")}
+    name = tensor._data.dtype.name
+    return names[name][scalar_type] if name in names else name
+
+
 def _by(sizes):
     return " x ".join(map(str, sizes))
 
@@ -193,7 +202,14 @@ def convolution(input, weight, bias, stride, padding, dilation, groups, d):
     unbatched = input._data.ndim == d + 1
     if unbatched:
         input = input.unsqueeze(0)
+    if bias is not None and bias._data.dtype != input._data.dtype:
+        raise RuntimeError(f"Input type ({_type(input)}) and bias type ({_type(bias)}) should "
+                           "be the same")
     stride, dilation = W.tuple_of(stride, d), W.tuple_of(dilation, d)
+    if weight._data.ndim != d + 2:
+        raise RuntimeError(f"expected stride to be a single integer value or a list of "
+                           f"{weight._data.ndim - 2} values to match the convolution dimensions,"
+                           f" but got stride=[{_sizes(stride)}]")
     if isinstance(padding, str):
         if padding == "valid":
             padding = (0,) * d
@@ -203,6 +219,9 @@ def convolution(input, weight, bias, stride, padding, dilation, groups, d):
             raise RuntimeError(f"Invalid padding string: '{padding}'")
     padding = W.tuple_of(padding, d)
     _check(input, weight, bias, groups, padding, dilation, d)
+    if input._data.dtype != weight._data.dtype:
+        raise RuntimeError(f"expected scalar type {_type(input, True)} but found "
+                           f"{_type(weight, True)}")
     if bias is None:
         bias = Tensor._make(np.zeros(0, weight._data.dtype))  # no edge: (None, 0)
     out = ConvolutionBackward0.apply(input, weight, bias, stride=stride, padding=padding,
