@@ -137,6 +137,28 @@ def test_module_repr_and_seeded_parameters(expression):
         np.testing.assert_array_equal(mini_state[key].numpy(), torch_state[key].numpy())
 
 
+MODULE_INPUTS = {"nn.Conv1d(2, 4, 3)": (2, 2, 9), "nn.MaxPool1d(2)": (2, 2, 9),
+                 "nn.AvgPool1d(2)": (2, 2, 9)}
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@pytest.mark.parametrize("expression", MODULES)
+def test_module_forward_and_backward_match_torch(expression):
+    shape = MODULE_INPUTS.get(expression, (2, 1 if "(1," in expression else 2, 9, 8))
+    results = {}
+    for name, lib in ENGINES.items():
+        lib.manual_seed(0)
+        module = eval(expression, {"nn": lib.nn})
+        x = lib.randn(*shape, requires_grad=True)
+        out = module(x)
+        out = out[0] if isinstance(out, tuple) else out
+        (out * out).sum().backward()
+        results[name] = [out.detach().numpy(), x.grad.numpy()] + [
+            p.grad.numpy() for p in module.parameters()]
+    for mini, ref in zip(results["mini"], results["torch"], strict=True):
+        np.testing.assert_allclose(mini, ref, rtol=1e-4, atol=1e-5)
+
+
 ERRORS = [  # (expression, names: F, x4 = a (1, 2, 8, 8) input, w = a (4, 2, 3, 3) weight)
     "F.conv2d(torch.randn(1, 3, 8, 8), w)",
     "F.conv2d(x4, w, groups=3)",
