@@ -20,7 +20,20 @@ class _Ordered(Module):
         setattr(self, self._key(idx), module)
 
     def __delitem__(self, idx):
-        delattr(self, self._key(idx))
+        if isinstance(idx, slice):
+            for key in list(self._modules)[idx]:
+                delattr(self, key)
+        else:
+            delattr(self, self._key(idx))
+        # The rest renumbered "0", "1", ... (a Sequential's own names too), into an
+        # OrderedDict, as torch does.
+        self._modules = OrderedDict(zip(map(str, range(len(self._modules))),
+                                        self._modules.values()))
+
+    def pop(self, key):
+        value = self[key]
+        del self[key]
+        return value
 
     def __len__(self):
         return len(self._modules)
@@ -61,6 +74,78 @@ class Sequential(_Ordered):
     def _from_items(self, items):
         return type(self)(OrderedDict(items))  # a slice keeps the modules' names
 
+    def insert(self, index, module):
+        if not isinstance(module, Module):
+            raise AssertionError(f"module should be of type: {_MODULE_TYPE_NAME}")
+        n = len(self._modules)
+        if not -n <= index <= n:
+            raise IndexError(f"Index out of range: {index}")
+        if index < 0:
+            index += n
+        for i in range(n, index, -1):  # the tail shifted up by one, from the end
+            self._modules[str(i)] = self._modules[str(i - 1)]
+        self._modules[str(index)] = module
+        return self
+
+    def extend(self, sequential):
+        for layer in sequential:
+            self.append(layer)
+        return self
+
+    def _check_sequential(self, other):
+        if not isinstance(other, Sequential):
+            raise ValueError("add operator supports only objects of Sequential class, but "
+                             f"{_type_str(other)} is given.")
+
+    def __add__(self, other):
+        self._check_sequential(other)
+        return Sequential().extend(self).extend(other)
+
+    def __iadd__(self, other):
+        self._check_sequential(other)
+        offset = len(self)
+        for i, module in enumerate(other):
+            self.add_module(str(i + offset), module)
+        return self
+
+    def _check_factor(self, other):
+        if not isinstance(other, int):
+            raise TypeError(f"unsupported operand type(s) for *: {_type_str(self)} and "
+                            f"{_type_str(other)}")
+        if other <= 0:
+            raise ValueError(f"Non-positive multiplication factor {other} for {_type_str(self)}")
+
+    def __mul__(self, other):
+        self._check_factor(other)
+        combined = Sequential()
+        for _ in range(other):
+            combined.extend(self)
+        return combined
+
+    def __rmul__(self, other):
+        return self.__mul__(other)
+
+    def __imul__(self, other):
+        self._check_factor(other)
+        originals = list(self)
+        for _ in range(other - 1):
+            self.extend(originals)
+        return self
+
+    def __dir__(self):
+        return [key for key in super().__dir__() if not key.isdigit()]
+
+
+# torch's messages name classes by str(type(...)); Module and Sequential are spelled as
+# torch's own (other engine classes keep their autograd_mini paths).
+_MODULE_TYPE_NAME = "<class 'torch.nn.modules.module.Module'>"
+
+
+def _type_str(obj):
+    if type(obj) is Sequential:
+        return "<class 'torch.nn.modules.container.Sequential'>"
+    return str(type(obj))
+
 
 class ModuleList(_Ordered):
     """A list of modules, registered (their parameters are the list's)."""
@@ -89,22 +174,6 @@ class ModuleList(_Ordered):
         for i in range(len(self._modules), index, -1):
             self._modules[str(i)] = self._modules[str(i - 1)]
         self._modules[str(index)] = module
-
-    def pop(self, key):
-        value = self[key]
-        del self[key]
-        return value
-
-    def __delitem__(self, idx):
-        if isinstance(idx, slice):
-            for k in range(len(self._modules))[idx]:
-                delattr(self, str(k))
-        else:
-            delattr(self, self._key(idx))
-        # The names stay "0", "1", ...: the list is renumbered, as in torch.
-        values = list(self._modules.values())
-        self._modules.clear()
-        self._modules.update((str(i), m) for i, m in enumerate(values))
 
     def _from_items(self, items):
         return type(self)([module for _, module in items])

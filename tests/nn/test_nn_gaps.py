@@ -1,0 +1,113 @@
+"""Gaps filled in nn, each against torch run in the same test: Sequential's list methods
+(del renumbers, slicing, insert, append, extend, pop, +, *), cross_entropy's
+label_smoothing, Embedding's max_norm and padding_idx."""
+import sys
+import warnings
+from collections import OrderedDict
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _nn_twin import ENGINES, assert_close, autograd_mini, np, structure, torch  # noqa: E402
+from test_losses_more import _compare  # noqa: E402
+from test_utils_and_containers import _both, _error  # noqa: E402
+
+
+def _layers(nn):
+    return [nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 3), nn.Tanh(), nn.Linear(3, 1)]
+
+
+def _shape(seq):
+    """What a program sees of a Sequential: its repr, names, parameters' names, length."""
+    return (repr(seq), list(seq._modules), type(seq._modules).__name__,
+            [k for k, _ in seq.named_parameters()], list(seq.state_dict()), len(seq))
+
+
+SEQUENTIAL_PROGRAMS = {
+    "del-middle": lambda nn, s: s.__delitem__(1),
+    "del-negative": lambda nn, s: s.__delitem__(-2),
+    "del-slice": lambda nn, s: s.__delitem__(slice(1, 4, 2)),
+    "del-all": lambda nn, s: s.__delitem__(slice(None)),
+    "pop": lambda nn, s: type(s.pop(2)).__name__,
+    "pop-slice": lambda nn, s: repr(s.pop(slice(0, 2))),
+    "insert": lambda nn, s: s.insert(2, nn.Sigmoid()) is s,
+    "insert-negative": lambda nn, s: s.insert(-1, nn.Sigmoid()) is s,
+    "insert-at-end": lambda nn, s: s.insert(5, nn.Sigmoid()) is s,
+    "append": lambda nn, s: s.append(nn.Sigmoid()) is s,
+    "extend": lambda nn, s: s.extend([nn.Sigmoid(), nn.Identity()]) is s,
+    "extend-sequential": lambda nn, s: s.extend(nn.Sequential(nn.Sigmoid())) is s,
+    "slice": lambda nn, s: _shape(s[1:4]),
+    "slice-step": lambda nn, s: _shape(s[::-2]),
+    "index": lambda nn, s: (repr(s[-1]), repr(s[0])),
+    "setitem": lambda nn, s: s.__setitem__(-1, nn.Softmax(dim=1)),
+    "add": lambda nn, s: _shape(s + nn.Sequential(nn.Sigmoid())),
+    "iadd": lambda nn, s: s.__iadd__(nn.Sequential(nn.Sigmoid())) is s,
+    "mul": lambda nn, s: _shape(nn.Sequential(nn.ReLU(), nn.Tanh()) * 3),
+    "rmul": lambda nn, s: _shape(2 * nn.Sequential(nn.ReLU())),
+    "imul": lambda nn, s: s.__imul__(2) is s,
+    "del-then-append": lambda nn, s: (s.__delitem__(0), repr(s.append(nn.Sigmoid()))),
+    "dir": lambda nn, s: [k for k in dir(s) if k.isdigit()],
+}
+
+
+@pytest.mark.parametrize("name", SEQUENTIAL_PROGRAMS)
+def test_sequential_list_methods_as_torch(name):
+    def program(lib):
+        torch.manual_seed(0)
+        seq = lib.nn.Sequential(*_layers(lib.nn))
+        result = SEQUENTIAL_PROGRAMS[name](lib.nn, seq)
+        return result if isinstance(result, (str, bool, list, tuple)) else None, _shape(seq)
+    got = _both(program)
+    assert got["mini"] == got["torch"]
+
+
+def test_sequential_with_named_modules_renumbers_on_del_and_keeps_names_on_slice():
+    def program(lib):
+        nn = lib.nn
+        seq = nn.Sequential(OrderedDict([("fc", nn.Linear(2, 2)), ("act", nn.ReLU()),
+                                         ("out", nn.Linear(2, 1))]))
+        sliced = _shape(seq[1:])
+        del seq[0]
+        return sliced, _shape(seq)
+    got = _both(program)
+    assert got["mini"] == got["torch"]
+
+
+def test_sequential_after_del_runs_with_torchs_values_and_gradients():
+    x = np.random.default_rng(3).standard_normal((4, 2)).astype(np.float32)
+    out = {}
+    for name, lib in ENGINES.items():
+        nn = lib.nn
+        seq = nn.Sequential(nn.Linear(2, 3), nn.Dropout(0.5), nn.Tanh(), nn.Linear(3, 1))
+        with lib.no_grad():
+            for i, p in enumerate(seq.parameters()):
+                p.copy_(lib.tensor(np.linspace(-1, 1, p.numel(), dtype=np.float32)
+                                   .reshape(tuple(p.shape)) * (i + 1)))
+        del seq[1]
+        y = seq(lib.tensor(x)).sum()
+        y.backward()
+        out[name] = (y, [p.grad for p in seq.parameters()])
+    assert_close(out["mini"][0], out["torch"][0])
+    for a, b in zip(out["mini"][1], out["torch"][1]):
+        assert_close(a, b)
+
+
+@pytest.mark.parametrize("call", [
+    lambda nn, s: s[5],
+    lambda nn, s: s[-6],
+    lambda nn, s: s.__delitem__(7),
+    lambda nn, s: s.insert(6, nn.ReLU()),
+    lambda nn, s: s.insert(-6, nn.ReLU()),
+    lambda nn, s: s.insert(0, "relu"),
+    lambda nn, s: s + [nn.ReLU()],
+    lambda nn, s: s.__iadd__(3),
+    lambda nn, s: s * 0,
+    lambda nn, s: s * 1.5,
+    lambda nn, s: s.__imul__(-1),
+], ids=["index", "negative-index", "del", "insert-past-end", "insert-before-start",
+        "insert-not-a-module", "add-list", "iadd-int", "mul-zero", "mul-float", "imul-negative"])
+def test_sequential_errors_as_torch(call):
+    got = _both(lambda lib: _error(lambda: call(lib.nn, lib.nn.Sequential(*_layers(lib.nn)))))
+    assert got["torch"] is not None
+    assert got["mini"] == got["torch"]
