@@ -17,9 +17,9 @@ from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inferen
 from .factories import (BoolTensor, DoubleTensor, FloatTensor, Generator, IntTensor, LongTensor,
                         allclose, arange, as_tensor, default_generator, empty, empty_like, equal,
                         eye, from_numpy, full, full_like, initial_seed, is_floating_point,
-                        is_tensor, linspace, logspace, manual_seed, numel, ones, ones_like, rand,
-                        rand_like, randint, randn, randn_like, randperm, seed, set_default_dtype,
-                        tensor, zeros, zeros_like)
+                        is_inference, is_tensor, linspace, logspace, manual_seed, numel, ones,
+                        ones_like, rand, rand_like, randint, randn, randn_like, randperm, seed,
+                        set_default_dtype, tensor, zeros, zeros_like)
 from . import random
 from .random import fork_rng, get_rng_state, set_rng_state  # noqa: F401
 from .devices import (accelerator, backends, cuda, device, get_default_device,

@@ -11,6 +11,8 @@ TENSOR_SHAPE = "aten/src/ATen/native/TensorShape.cpp:4215"
 ENGINE = "torch/csrc/autograd/engine.cpp:1307"
 ANOMALY = "torch/csrc/autograd/python_anomaly_mode.cpp:122"
 VARIABLE_METHODS = "torch/csrc/autograd/generated/python_variable_methods.cpp:822"
+INDEXING_SEQUENCE = "torch/csrc/autograd/python_variable_indexing.cpp:349"
+INDEXING_NONE = "torch/csrc/autograd/python_variable_indexing.cpp:359"
 
 
 def triggered(message, source):

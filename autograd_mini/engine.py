@@ -101,7 +101,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         g = captured.get(node)
         if g is None:
             if materialize_grads:
-                g = Tensor._make(t._data * 0)
+                g = Tensor._make(np.zeros_like(t._data))  # (x * 0 would give -0.)
                 g._requires_grad = create_graph
             elif not allow_unused:
                 raise RuntimeError(

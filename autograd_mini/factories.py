@@ -239,6 +239,17 @@ def is_floating_point(input):
     return input.is_floating_point()
 
 
+def is_inference(*args, **kwargs):
+    """torch.is_inference(t): was t made in inference mode? (torch's argument errors)"""
+    if len(args) + len(kwargs) != 1 or (kwargs and "input" not in kwargs):
+        raise TypeError('is_inference() missing 1 required positional arguments: "input"')
+    t = args[0] if args else kwargs["input"]
+    if not isinstance(t, Tensor):
+        raise TypeError("is_inference(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(t).__name__}")
+    return t.is_inference()
+
+
 def set_default_dtype(d):
     if d not in (dtypes.float32, dtypes.float64):
         raise TypeError("only floating-point types are supported as the default type")

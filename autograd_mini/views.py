@@ -38,7 +38,8 @@ class ViewOf:
     def __init__(self, base, chain, creation, output_nr=0):
         self.base = base          # never itself a view: views of views share the root
         self.chain = chain        # ((op class, its arguments), ...), from the base on
-        # None, "no_grad", "multi_output" or "custom_function": may it change in place?
+        # None, "no_grad", "inference_mode", "multi_output" or "custom_function": may it
+        # change in place?
         self.creation = creation
         self.output_nr = output_nr
         self.edge = None          # for an output of a multi-output node: see OutputEdge
@@ -69,7 +70,9 @@ def claim_grad(t, requires_grad):
 def make_view(data, source, cls, attrs, creation=None, output_nr=0):
     """The result of view op `cls` on `source`: shares its memory and version counter."""
     out = _node._make(data, source._version_counter())
-    out._is_inference |= source._is_inference  # a view of an inference tensor is one (torch)
+    # a view of an inference tensor is one, a view of a normal one is not, even when made
+    # in inference mode (torch's)
+    out._is_inference = source._is_inference
     parent = info(source)
     if parent is None:
         base, chain = source, ((cls, attrs),)
@@ -77,7 +80,7 @@ def make_view(data, source, cls, attrs, creation=None, output_nr=0):
         base, chain = parent.base, parent.chain + ((cls, attrs),)
         creation = creation or parent.creation
     if not _grad_state.enabled:
-        creation = "no_grad"
+        creation = "inference_mode" if _grad_state.inference else "no_grad"
         # A view of a tensor that requires grad requires grad, even under no_grad
         # (torch), though no gradient flows through it (it has no history).
         out._requires_grad = source._requires_grad
@@ -246,26 +249,37 @@ def _geometry(v, base):
 
 
 def _creation_message(t, view):
-    if view.creation in ("multi_output", "custom_function") and t.grad_fn is not None:
-        name = re.sub(r"Backward[0-9]*$", "", t.grad_fn.name())
-        msg = f"Output {view.output_nr} of {name} is a view and is being modified inplace."
+    """torch's text (handle_view_on_rebase) for an in-place change to a view that may not change."""
+    creation, fn = view.creation, t.grad_fn
+    name = None if fn is None else re.sub(r"Backward[0-9]*$", "", fn.name())
+    if creation in ("no_grad", "inference_mode") or fn is None:
+        prefix = ("A view was created in" if fn is None else
+                  f"Output {view.output_nr} of {name} is a view of a view which was created in")
+        msg = (f"{prefix} inference mode and is being modified inplace in normal mode."
+               if creation == "inference_mode" else
+               f"{prefix} no_grad mode and is being modified inplace with grad mode enabled.")
     else:
-        msg = ("A view was created in no_grad mode and is being modified inplace with grad "
-               "mode enabled.")
-    if view.creation == "custom_function":  # an input a custom Function returned as it is
-        return msg + (" This view was created inside a custom Function (or because an input was "
-                      "returned as-is) and the autograd logic to handle view+inplace would "
-                      "override the custom backward associated with the custom Function, "
-                      "leading to incorrect gradients. This behavior is forbidden. You can fix "
-                      "this by cloning the output of the custom Function.")
-    if view.creation == "multi_output":
-        return msg + (" This view is the output of a function that returns multiple views. "
-                      "Such functions do not allow the output views to be modified inplace. "
-                      "You should replace the inplace operation by an out-of-place one.")
-    return msg + (" Given that this use case is ambiguous and error-prone, it is forbidden. You "
-                  "can clarify your code by moving both the view and the inplace either both "
-                  "inside the no_grad block (if you don't want the inplace to be tracked) or "
-                  "both outside (if you want the inplace to be tracked).")
+        msg = f"Output {view.output_nr} of {name} is a view and is being modified inplace."
+    return msg + _CREATION_ADVICE[creation]
+
+
+_AMBIGUOUS = (" Given that this use case is ambiguous and error-prone, it is forbidden. You can "
+              "clarify your code by moving both the view and the inplace either both inside the "
+              "{} block (if you don't want the inplace to be tracked) or both outside (if you want "
+              "the inplace to be tracked).")
+_CREATION_ADVICE = {
+    "no_grad": _AMBIGUOUS.format("no_grad"),
+    "inference_mode": _AMBIGUOUS.format("inference_mode"),
+    "custom_function": (
+        " This view was created inside a custom Function (or because an input was returned "
+        "as-is) and the autograd logic to handle view+inplace would override the custom backward "
+        "associated with the custom Function, leading to incorrect gradients. This behavior is "
+        "forbidden. You can fix this by cloning the output of the custom Function."),
+    "multi_output": (
+        " This view is the output of a function that returns multiple views. Such functions do "
+        "not allow the output views to be modified inplace. You should replace the inplace "
+        "operation by an out-of-place one."),
+}
 
 
 # -- the two nodes ----------------------------------------------------------------

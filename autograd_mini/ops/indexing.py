@@ -5,8 +5,11 @@ select), so `getitem` does the same; fancy indexing (lists, tensors, masks) is o
 IndexBackward0. Their backward writes the gradient into zeros of the input's shape,
 itself an operation (so it can be differentiated again).
 """
+import warnings
+
 import numpy as np
 
+from .. import _cpp_warnings as _cpp
 from .. import views as _views
 from ..node import Node
 from ..tensor import Tensor
@@ -71,7 +74,10 @@ class IndexBackward0(Node):
 
     @staticmethod
     def forward(a, key):
-        return a._data[key]
+        try:
+            return a._data[key]
+        except IndexError:
+            raise _index_error(a._data.shape, key) from None
 
     def save(self, a, key):
         self._saved_self_sym_sizes = a._data.shape
@@ -94,10 +100,13 @@ class IndexPutBackward0(Node):
     @staticmethod
     def forward(a, values, key, accumulate=False):
         out = a._data.copy()
-        if accumulate:
-            np.add.at(out, key, values._data)
-        else:
-            out[key] = values._data
+        try:
+            if accumulate:
+                np.add.at(out, key, values._data)
+            else:
+                out[key] = values._data
+        except IndexError:
+            raise _index_error(out.shape, key) from None
         return out
 
     def save(self, a, values, key, accumulate=False):
@@ -118,6 +127,32 @@ class IndexPutBackward0(Node):
         if need_v:
             grad_v = unbroadcast(grad[key], self.values_shape)
         return grad_a, grad_v
+
+
+def _index_error(shape, key):
+    """NumPy refused an index: torch's words for why. Torch numbers its index tensors in order
+    (a mask counts one per dimension it covers) and says which one is out of bounds."""
+    axis, nr = 0, 0
+    for k in key if isinstance(key, tuple) else (key,):
+        if not isinstance(k, np.ndarray):
+            axis += k is not None
+            continue
+        if k.dtype == np.bool_:
+            covered = shape[axis:axis + k.ndim]
+            if k.shape != covered:
+                bad = next(i for i, (m, n) in enumerate(zip(k.shape, covered)) if m != n)
+                return IndexError(f"The shape of the mask {list(k.shape)} at index {bad} does not "
+                                  f"match the shape of the indexed tensor {list(shape)} at index "
+                                  f"{axis + bad}")
+            axis, nr = axis + k.ndim, nr + k.ndim
+            continue
+        size = shape[axis]
+        bad = k[(k >= size) | (k < -size)]
+        if bad.size:
+            return IndexError(f"index {bad.flat[0]} is out of bounds for dimension {nr} with "
+                              f"size {size}")
+        axis, nr = axis + 1, nr + 1
+    return IndexError(f"too many indices for tensor of dimension {len(shape)}")
 
 
 _ARRAY = object()  # where a saved key had an index array
@@ -276,6 +311,11 @@ def _split_key(key, ndim):
             # an int selects: its dimension is gone before the fancy step
         else:
             arr = np.asarray(k._data if isinstance(k, Tensor) else k)
+            if arr.dtype.kind not in "iub":
+                if isinstance(k, Tensor) or arr.dtype.kind != "f":
+                    raise IndexError("tensors used as indices must be long, int, byte or bool "
+                                     "tensors")
+                arr = arr.astype(np.int64)  # a list of floats: torch makes it a long tensor
             basic.extend([slice(None)] * (arr.ndim if arr.dtype == np.bool_ else 1))
             fancy.append(arr)
             has_fancy = True
@@ -335,8 +375,28 @@ def _basic_index(input, key):
     return out
 
 
+_SEQUENCE_AS_TUPLE = (
+    "Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed "
+    "in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be "
+    "interpreted as tensor index, x[torch.tensor(seq)], which will result either in an error or "
+    "a different result")
+
+
+def _as_key(key):
+    """torch's (and NumPy's old) rule: a short list holding a slice, a list, a tensor, None or
+    ... is a tuple of indices (x[[slice(None), [2, 3]]] is x[:, [2, 3]]), with a warning."""
+    if type(key) is not list or len(key) >= 32:
+        return key
+    for k in key:  # the first such item decides (torch warns from one of two lines)
+        if isinstance(k, (slice, list, tuple, Tensor)) or k is None or k is Ellipsis:
+            source = _cpp.INDEXING_NONE if k is None or k is Ellipsis else _cpp.INDEXING_SEQUENCE
+            warnings.warn(_cpp.triggered(_SEQUENCE_AS_TUPLE, source), UserWarning, stacklevel=3)
+            return tuple(key)
+    return key
+
+
 def getitem(input, key):
-    basic, fancy = _split_key(key, input._data.ndim)
+    basic, fancy = _split_key(_as_key(key), input._data.ndim)
     out = input if basic is None else _basic_index(input, basic)
     if fancy is not None:
         out = IndexBackward0.apply(out, key=fancy)
@@ -347,7 +407,7 @@ def setitem(input, key, value):
     """self[key] = value is, as in torch, an in-place op on the view self[key]
     (recorded on self as CopySlices), or index_put_ for index lists and masks."""
     from ..inplace import copy_to, index_put_
-    basic, fancy = _split_key(key, input._data.ndim)
+    basic, fancy = _split_key(_as_key(key), input._data.ndim)
     whole = basic is None or all(k is Ellipsis or (isinstance(k, slice) and k == slice(None))
                                  for k in basic)
     target = input if whole else _basic_index(input, basic)

@@ -613,3 +613,73 @@ def test_read_only_attributes_refuse_assignment(name):
         except AttributeError as e:
             return str(e)
     _same(program)
+
+
+# materialize_grads: an unused input's gradient is zeros (never -0. from x * 0)
+def test_materialized_grads_are_plain_zeros():
+    _same(lambda lib: lib.autograd.grad((lib.tensor([1., 2.], requires_grad=True) * 2).sum(),
+                                        [lib.tensor([-1., 3.], requires_grad=True)],
+                                        materialize_grads=True))
+
+
+@pytest.mark.parametrize("arg", ["lib.ones(1)", "1", None, "input=lib.ones(1)"])
+def test_is_inference(arg):
+    def program(lib):
+        with lib.inference_mode():
+            t = lib.ones(2)
+        if arg is None:
+            return lib.is_inference(t), lib.is_inference()
+        return eval(f"lib.is_inference({arg})")
+    _same(program)
+
+
+def test_inference_tensors_have_no_version():
+    def program(lib):
+        with lib.inference_mode():
+            t = lib.ones(2)
+        return t._version
+    _same(program)
+
+
+# A view of a normal tensor made in inference mode is normal, but may not change in place
+# outside it (torch's CreationMeta::INFERENCE_MODE); a view of it says "a view of a view"
+@pytest.mark.parametrize("mode", ["inference_mode", "no_grad"])
+@pytest.mark.parametrize("requires_grad", [True, False])
+@pytest.mark.parametrize("write", ["w.mul_(2)", "v.view(2, 3).add_(1)",
+                                   "v.view(2, 3).add_(lib.ones(2, 3, requires_grad=True))"])
+def test_in_place_on_a_view_made_in_inference_mode(mode, requires_grad, write):
+    def program(lib):
+        n = lib.ones(2, 3, requires_grad=requires_grad).clone()
+        with getattr(lib, mode)():
+            v, w = n.view(6), n[0]
+        out = [v.is_inference(), v.requires_grad, v.grad_fn, v._base is n, v._version]
+        exec(write)
+        return out + [n]
+    _same(program)
+
+
+# A short list holding a slice, list or None is a tuple of indices (with torch's warning)
+@pytest.mark.parametrize("key", ["[slice(None), [2, 3]]", "[[2, 3], slice(None)]", "[None, 1]",
+                                 "[[0], [1]]", "[0.5]", "[[1, 2]]", "[1, 2]"])
+def test_a_list_key_may_be_a_tuple_of_indices(key):
+    def program(lib):
+        x = lib.arange(12.).view(3, 4).requires_grad_()
+        y = x[eval(key)]
+        y.sum().backward()
+        z = x.detach().clone()
+        z[eval(key)] = -1.
+        return y, x.grad, z
+    _same(program)
+
+
+@pytest.mark.parametrize("key", ["lib.tensor([5])", "lib.tensor([-5])", "(slice(None), lib.tensor([7]))",
+                                 "lib.tensor([0.5])", "([0], [9])", "(1, [9])",
+                                 "lib.tensor([[True, False, True]])", "(lib.tensor([True, False, True]), [0, 8])"])
+@pytest.mark.parametrize("write", [False, True])
+def test_index_errors_in_torchs_words(key, write):
+    def program(lib):
+        x = lib.ones(3, 4)
+        if write:
+            x[eval(key)] = 1.
+        return x[eval(key)]
+    _same(program)
