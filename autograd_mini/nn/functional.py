@@ -14,6 +14,7 @@ from ..ops import convolution as _conv, pooling as _pool
 from ..ops._util import constant as _constant
 from ..tensor import Tensor
 from . import _norm_ops
+from ._loss_ops import AddBackward1 as _AddBackward1, MulBackward1 as _MulBackward1
 
 tanh = _elementwise.tanh
 sigmoid = _elementwise.sigmoid
@@ -222,11 +223,51 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
     """log_softmax over the classes, then nll_loss (class indices) or, for a float
-    target of class probabilities, minus their weighted sum."""
-    if label_smoothing != 0.0:
-        raise NotImplementedError("autograd_mini's cross_entropy has no label_smoothing")
-    return _nn.cross_entropy(input, target, weight, ignore_index,
-                             _legacy_reduction(size_average, reduce, reduction))
+    target of class probabilities, minus their weighted sum. label_smoothing mixes the
+    target with the uniform distribution, composed as torch's C++ composes it."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if label_smoothing > 0.0:
+        if label_smoothing > 1.0:
+            raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: "
+                               f"{label_smoothing:g}")
+        n_classes = input._data.shape[0 if input._data.ndim == 1 else 1]
+        if target._data.dtype.kind == "f":
+            target = _AddBackward1.apply(_MulBackward1.apply(target, other=1 - label_smoothing),
+                                         other=label_smoothing / n_classes)
+        else:
+            return _label_smoothed_cross_entropy(input, target, weight, ignore_index,
+                                                 reduction, label_smoothing, n_classes)
+    return _nn.cross_entropy(input, target, weight, ignore_index, reduction)
+
+
+def _label_smoothed_cross_entropy(input, target, weight, ignore_index, reduction,
+                                  label_smoothing, n_classes):
+    """(1 - s) * nll_loss + s / C * (minus the (weighted) sum of all log-probabilities),
+    the ignored targets counting nothing; 'mean' divides that second term by the count (or
+    the weights) of the targets not ignored, as nll_loss does."""
+    class_dim = 0 if input._data.ndim == 1 else 1
+    logp = _nn.log_softmax(input, class_dim)
+    nll = _nn.nll_loss(logp, target, weight, ignore_index, reduction)
+    ignore_mask = target._data == ignore_index
+    if weight is not None:
+        shape = [1] * logp._data.ndim
+        shape[class_dim] = weight._data.shape[0]
+        smooth_loss = -(logp * weight.view(shape)).sum(class_dim)
+    else:
+        smooth_loss = -logp.sum(class_dim)
+    smooth_loss.masked_fill_(_constant(ignore_mask), 0.0)
+    enum = _nn.reduction_enum(reduction)
+    if enum == 1:
+        kept = target._data[~ignore_mask]
+        count = (weight._data[kept].sum() if weight is not None
+                 else np.int64(np.count_nonzero(~ignore_mask)))
+        ret = smooth_loss.sum() / _constant(np.asarray(count))
+    elif enum == 2:
+        ret = smooth_loss.sum()
+    else:
+        ret = smooth_loss
+    return (_MulBackward1.apply(nll, other=1 - label_smoothing)
+            + _MulBackward1.apply(ret, other=label_smoothing / n_classes))
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):

@@ -111,3 +111,77 @@ def test_sequential_errors_as_torch(call):
     got = _both(lambda lib: _error(lambda: call(lib.nn, lib.nn.Sequential(*_layers(lib.nn)))))
     assert got["torch"] is not None
     assert got["mini"] == got["torch"]
+
+
+# -- cross_entropy's label_smoothing -----------------------------------------------------
+
+_ce_rng = np.random.default_rng(5)
+LOGITS = _ce_rng.standard_normal((6, 4)).astype(np.float32)
+CLASSES = np.array([0, 3, 1, 3, 2, 1])
+SPATIAL = _ce_rng.standard_normal((2, 4, 3)).astype(np.float32)
+SPATIAL_CLASSES = np.array([[0, 3, 1], [2, 3, 3]])
+PROBS = _ce_rng.random((6, 4)).astype(np.float32)
+PROBS /= PROBS.sum(1, keepdims=True)
+CLASS_WEIGHT = np.array([1.0, 2.0, 0.5, 1.5], dtype=np.float32)
+
+
+def _cross_entropy(smoothing, weight=None, **kwargs):
+    def program(lib, x, t):
+        w = None if weight is None else lib.tensor(weight)
+        return lib.nn.functional.cross_entropy(x, t, weight=w, label_smoothing=smoothing,
+                                               **kwargs)
+    return program
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("weight", [None, CLASS_WEIGHT], ids=["", "weight"])
+@pytest.mark.parametrize("ignore_index", [-100, 3])
+@pytest.mark.parametrize("smoothing", [0.1, 0.35, 1.0])
+def test_label_smoothing_with_class_indices(reduction, weight, ignore_index, smoothing):
+    _compare(_cross_entropy(smoothing, weight, ignore_index=ignore_index, reduction=reduction),
+             [LOGITS, CLASSES])
+
+
+@pytest.mark.parametrize("reduction", ["mean", "none"])
+@pytest.mark.parametrize("weight", [None, CLASS_WEIGHT], ids=["", "weight"])
+def test_label_smoothing_on_spatial_and_one_dimensional_inputs(reduction, weight):
+    _compare(_cross_entropy(0.2, weight, ignore_index=3, reduction=reduction),
+             [SPATIAL, SPATIAL_CLASSES])
+    _compare(_cross_entropy(0.2, weight, reduction=reduction), [LOGITS[0], CLASSES[:1][0]])
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("weight", [None, CLASS_WEIGHT], ids=["", "weight"])
+def test_label_smoothing_with_class_probabilities(reduction, weight):
+    """The target mixed with the uniform distribution: its gradient too is torch's."""
+    _compare(_cross_entropy(0.25, weight, reduction=reduction), [LOGITS, PROBS])
+
+
+def test_label_smoothing_when_every_target_is_ignored_is_nan_as_torch():
+    _compare(_cross_entropy(0.1, ignore_index=3), [LOGITS[1::2], CLASSES[1::2]],
+             second_order=False)
+
+
+def test_cross_entropy_loss_module_with_label_smoothing():
+    out = {}
+    for name, lib in ENGINES.items():
+        loss_fn = lib.nn.CrossEntropyLoss(weight=lib.tensor(CLASS_WEIGHT), label_smoothing=0.1)
+        x = lib.tensor(LOGITS, requires_grad=True)
+        loss = loss_fn(x, lib.tensor(CLASSES))
+        loss.backward()
+        out[name] = (repr(loss_fn), loss, x.grad, structure(loss))
+    assert out["mini"][0] == out["torch"][0]
+    assert_close(out["mini"][1], out["torch"][1])
+    assert_close(out["mini"][2], out["torch"][2])
+    assert out["mini"][3] == out["torch"][3]
+
+
+@pytest.mark.parametrize("smoothing", [1.5, -0.2])
+@pytest.mark.parametrize("target", [CLASSES, PROBS], ids=["indices", "probabilities"])
+def test_label_smoothing_out_of_range_as_torch(smoothing, target):
+    """Above 1 is an error; below 0, torch smooths nothing."""
+    got = _both(lambda lib: _error(lambda: lib.nn.functional.cross_entropy(
+        lib.tensor(LOGITS), lib.tensor(target), label_smoothing=smoothing).tolist()))
+    assert got["mini"] == got["torch"]
+    if smoothing < 0:
+        _compare(_cross_entropy(smoothing), [LOGITS, target])

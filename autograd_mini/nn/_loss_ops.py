@@ -1,0 +1,37 @@
+"""Nodes that torch's C++ losses record and the engine's Python operators cannot:
+`tensor * 0.9` in Python records MulBackward0 (the number becomes a tensor), but
+cross_entropy's label smoothing multiplies by (and adds) a C++ double, which records
+MulBackward1 (AddBackward1)."""
+import numpy as np
+
+from ..node import Node
+
+
+class MulBackward1(Node):
+    """out = self * a Python number (other), as torch's C++ code records it."""
+    aten = "aten::mul"
+
+    @staticmethod
+    def forward(a, other):
+        return a._data * np.asarray(other, dtype=a._data.dtype)
+
+    def save(self, a, other):
+        self._saved_other = other
+
+    def backward(self, grad):
+        return (grad * self._saved_other,)
+
+
+class AddBackward1(Node):
+    """out = self + a Python number (other), as torch's C++ code records it."""
+    aten = "aten::add"
+
+    @staticmethod
+    def forward(a, other):
+        return a._data + np.asarray(other, dtype=a._data.dtype)
+
+    def save(self, a, other):
+        pass
+
+    def backward(self, grad):
+        return (grad,)
