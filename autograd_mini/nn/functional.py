@@ -320,8 +320,6 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
             padding_idx = weight.size(0) + padding_idx
     else:
         padding_idx = -1
-    if max_norm is not None:
-        raise NotImplementedError("autograd_mini's embedding has no max_norm")
     idx = input._data
     if idx.dtype.kind not in "iu":
         raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the "
@@ -330,9 +328,24 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
                            "for embedding)")
     if idx.size and (idx.min() < 0 or idx.max() >= weight._data.shape[0]):
         raise IndexError("index out of range in self")
+    if max_norm is not None:
+        _embedding_renorm_(weight, idx, max_norm, norm_type)
     return _norm_ops.EmbeddingBackward0.apply(weight, indices=input, padding_idx=padding_idx,
                                               scale_grad_by_freq=scale_grad_by_freq,
                                               sparse=sparse)
+
+
+def _embedding_renorm_(weight, indices, max_norm, norm_type):
+    """torch's embedding_renorm_, under no_grad: each row looked up whose norm is above
+    max_norm is scaled in place to max_norm / (norm + 1e-7) of itself (the norm in float32,
+    the scale a double applied in the weight's dtype), so the weight itself changes."""
+    with _no_grad():
+        data = weight._data
+        for row in np.unique(indices):
+            norm = float(np.linalg.norm(data[row], ord=norm_type))
+            if norm > max_norm:
+                data[row] *= data.dtype.type(max_norm / (norm + 1e-7))
+        weight._bump_version()
 
 
 __all__ = ["relu", "tanh", "sigmoid", "softmax", "log_softmax", "linear", "dropout", "mse_loss",

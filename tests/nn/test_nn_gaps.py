@@ -185,3 +185,62 @@ def test_label_smoothing_out_of_range_as_torch(smoothing, target):
     assert got["mini"] == got["torch"]
     if smoothing < 0:
         _compare(_cross_entropy(smoothing), [LOGITS, target])
+
+
+# -- Embedding's max_norm ------------------------------------------------------------------
+
+EMBEDDING_WEIGHT = np.random.default_rng(8).standard_normal((6, 3)).astype(np.float32) * 3
+
+
+@pytest.mark.parametrize("max_norm, norm_type, indices", [
+    (1.5, 2.0, [[0, 2], [2, 4]]),
+    (0.5, 1.0, [1, 3]),
+    (1.0, float("inf"), [0, 1, 2, 3, 4, 5]),
+    (2.0, 3.0, [5, 5, 0]),
+    (100.0, 2.0, [0]),
+], ids=["l2", "l1", "inf", "p3-repeated", "nothing-above"])
+@pytest.mark.parametrize("padding_idx", [None, 2])
+def test_embedding_max_norm_renormalises_the_looked_up_rows_in_place(max_norm, norm_type,
+                                                                     indices, padding_idx):
+    out = {}
+    for name, lib in ENGINES.items():
+        emb = lib.nn.Embedding(6, 3, padding_idx=padding_idx, max_norm=max_norm,
+                               norm_type=norm_type, _weight=lib.tensor(EMBEDDING_WEIGHT.copy()))
+        version = emb.weight._version
+        y = emb(lib.tensor(indices))
+        (y * lib.tensor(np.arange(1.0, 4.0, dtype=np.float32))).sum().backward()
+        out[name] = (y, emb.weight.detach().clone(), emb.weight.grad, emb.weight._version - version,
+                     structure(y), repr(emb))
+    for a, b in zip(out["mini"][:3], out["torch"][:3]):
+        assert_close(a, b)
+    assert out["mini"][3:] == out["torch"][3:]
+
+
+def test_functional_embedding_max_norm_and_from_pretrained():
+    out = {}
+    for name, lib in ENGINES.items():
+        weight = lib.tensor(EMBEDDING_WEIGHT.copy(), requires_grad=True)
+        y = lib.nn.functional.embedding(lib.tensor([1, 4]), weight, max_norm=1.0)
+        pretrained = lib.nn.Embedding.from_pretrained(lib.tensor(EMBEDDING_WEIGHT.copy()),
+                                                      max_norm=2.0)
+        z = pretrained(lib.tensor([[3, 0]]))
+        out[name] = (y, weight.detach(), z, pretrained.weight, repr(pretrained))
+    for a, b in zip(out["mini"][:4], out["torch"][:4]):
+        assert_close(a, b)
+    assert out["mini"][4] == out["torch"][4]
+
+
+def test_embedding_max_norm_training_keeps_rows_within_the_norm():
+    """Each forward renormalises before the lookup: three SGD steps as in torch."""
+    out = {}
+    for name, lib in ENGINES.items():
+        emb = lib.nn.Embedding(6, 3, max_norm=2.0, _weight=lib.tensor(EMBEDDING_WEIGHT.copy()))
+        optimizer = lib.optim.SGD(emb.parameters(), lr=0.5)
+        for step in range(3):
+            optimizer.zero_grad()
+            loss = (emb(lib.tensor([[step, 5], [1, step + 2]])) ** 2).sum()
+            loss.backward()
+            optimizer.step()
+        out[name] = (loss, emb.weight)
+    assert_close(out["mini"][0], out["torch"][0])
+    assert_close(out["mini"][1], out["torch"][1])
