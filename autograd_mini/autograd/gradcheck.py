@@ -29,11 +29,14 @@ class GradcheckError(RuntimeError):
 
 
 def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
-              nondet_tol=0.0):
+              nondet_tol=0.0, check_undefined_grad=True, check_grad_dtypes=False,
+              check_batched_grad=False, fast_mode=False, masked=None):
     """True if every analytical Jacobian matches the numerical one (|a - n| <= atol + rtol |n|).
 
     Otherwise raises GradcheckError showing both Jacobians (or returns False when
-    raise_exception=False)."""
+    raise_exception=False). torch's fast_mode and extra checks are accepted (test_autograd
+    passes them); the one full (slow-mode) comparison runs whatever they say: a correct
+    backward passes both."""
     try:
         return _gradcheck(func, _as_tuple(inputs), eps, atol, rtol, nondet_tol)
     except GradcheckError:
@@ -43,7 +46,9 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
 
 
 def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
-                  raise_exception=True, nondet_tol=0.0):
+                  gen_non_contig_grad_outputs=False, raise_exception=True, nondet_tol=0.0,
+                  check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
+                  fast_mode=False, masked=False):
     """gradcheck of the gradients themselves, with respect to inputs and grad_outputs.
 
     Without grad_outputs, random ones in [-1, 1) are used (of each output's shape)."""

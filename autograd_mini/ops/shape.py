@@ -242,8 +242,9 @@ class CloneBackward0(Node):
     aten = "aten::clone"
 
     @staticmethod
-    def forward(a):
-        return a._data.copy()
+    def forward(a, contiguous=False):
+        # clone() keeps the layout (torch's preserve_format); contiguous() and reshape do not
+        return a._data.copy(order="C" if contiguous else "K")
 
     def backward(self, grad):
         return (grad,)
@@ -330,7 +331,7 @@ def reshape(input, *shape):
         return ViewBackward0.apply(input, shape=shape)
     if _viewable(data, shape):
         return ReshapeAliasBackward0.apply(input, shape=shape)
-    return UnsafeViewBackward0.apply(CloneBackward0.apply(input), shape=shape)
+    return UnsafeViewBackward0.apply(CloneBackward0.apply(input, contiguous=True), shape=shape)
 
 
 def view(input, *shape):
@@ -361,7 +362,7 @@ def ravel(input):
 
 
 def contiguous(input, memory_format=None):
-    return input if input._data.flags.c_contiguous else clone(input)
+    return input if input._data.flags.c_contiguous else CloneBackward0.apply(input, contiguous=True)
 
 
 def unflatten(input, dim, sizes):

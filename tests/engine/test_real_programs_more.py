@@ -683,3 +683,32 @@ def test_index_errors_in_torchs_words(key, write):
             x[eval(key)] = 1.
         return x[eval(key)]
     _same(program)
+
+
+# clone() keeps a non-contiguous layout (preserve_format); contiguous() and reshape do not
+@pytest.mark.parametrize("make", ["lib.arange(6.).view(2, 3).t()", "lib.ones(2, 3, 2).select(2, 1).t()",
+                                  "lib.arange(24.).view(2, 3, 4)[:, ::2].permute(2, 0, 1)"])
+def test_clone_keeps_the_layout(make):
+    def program(lib):
+        a = eval(make).requires_grad_()
+        c = a.clone()
+        out = [c.is_contiguous(), a.contiguous().is_contiguous(), a.reshape(-1).grad_fn.name(),
+               a.contiguous().grad_fn.name(), c.grad_fn.name()]
+        try:
+            c.view(-1)
+        except RuntimeError as e:
+            out.append(str(e))
+        return out
+    _same(program)
+
+
+# test_gradcheck_single_input passes fast_mode (and test_autograd other torch options)
+@pytest.mark.parametrize("options", ["fast_mode=True", "fast_mode=False, check_undefined_grad=False",
+                                     "check_batched_grad=False, check_grad_dtypes=True"])
+def test_gradcheck_takes_torchs_options(options):
+    def program(lib):
+        lib.manual_seed(0)
+        x = lib.rand(10, dtype=lib.float64, requires_grad=True)
+        return (eval(f"lib.autograd.gradcheck(lambda t: t.mul(5), x, {options})"),
+                eval(f"lib.autograd.gradgradcheck(lambda t: t.pow(3), x, {options})"))
+    _same(program)

@@ -2,8 +2,6 @@
 # test_no_grad, test_set_grad_enabled, test_detach,
 # test_detach_base, test_inference_mode_* (context manager, decorator, tensor creation,
 # existing autograd session, inference tensors in and out of inference mode).
-import functools
-
 import torch
 
 torch.manual_seed(0)
