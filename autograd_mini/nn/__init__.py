@@ -5,8 +5,9 @@ weights), layers.py (Linear and friends: each forward beside its parameters),
 container.py, loss.py; functional.py holds the arithmetic they call and init.py
 the initial values."""
 from . import functional, init, utils
-from .activation import (CELU, ELU, GELU, SELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU,
-                         LogSigmoid, Mish, ReLU6, SiLU, Softmin, Softplus, Softsign, Tanhshrink)
+from .activation import (CELU, ELU, GELU, GLU, SELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU,
+                         LogSigmoid, Mish, PReLU, ReLU6, SiLU, Softmin, Softplus, Softsign,
+                         Tanhshrink)
 from .conv import Conv1d, Conv2d
 from .container import ModuleDict, ModuleList, Sequential
 from .layers import Dropout, Flatten, Identity, Linear, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh

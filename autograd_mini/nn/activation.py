@@ -1,8 +1,10 @@
 """The activation modules beyond layers.py's ReLU / Tanh / Sigmoid: GELU, SiLU,
-LeakyReLU, ELU, SELU, CELU, Softplus, Hardtanh, ReLU6, ... Each holds its settings
+LeakyReLU, ELU, SELU, CELU, Softplus, Hardtanh, ReLU6, PReLU, GLU, ... Each holds its settings
 beside its forward; the arithmetic is nn.functional's. The reprs are torch's."""
-from . import functional as F
+from .. import factories
+from . import functional as F, init as _init
 from .module import Module
+from .parameter import Parameter
 
 
 def _inplace_suffix(inplace):
@@ -148,6 +150,38 @@ class Softmin(Module):
 
     def forward(self, input):
         return F.softmin(input, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class PReLU(Module):
+    """LeakyReLU whose negative slope is learned: one weight, or one per channel."""
+
+    def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
+        self.num_parameters = num_parameters
+        super().__init__()
+        self.init = init
+        self.weight = Parameter(factories.empty(num_parameters, dtype=dtype))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        _init.constant_(self.weight, self.init)
+
+    def forward(self, input):
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self):
+        return f"num_parameters={self.num_parameters}"
+
+
+class GLU(Module):
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return F.glu(input, self.dim)
 
     def extra_repr(self):
         return f"dim={self.dim}"

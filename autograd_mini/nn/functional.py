@@ -11,9 +11,10 @@ from ..ops import elementwise as _elementwise
 from ..ops import losses as _losses
 from ..ops import nn_ops as _nn
 from ..ops import convolution as _conv, pooling as _pool
-from ..ops._util import constant as _constant
+from ..ops._util import constant as _constant, wrap_dim as _wrap_dim
+from ..ops.unary_math import require_float as _require_float
 from ..tensor import Tensor
-from . import _norm_ops
+from . import _activation_pad_ops as _pad_ops, _norm_ops
 from ._loss_ops import AddBackward1 as _AddBackward1, MulBackward1 as _MulBackward1
 
 tanh = _elementwise.tanh
@@ -46,13 +47,83 @@ def softmin(input, dim=None, dtype=None):
     return _nn.softmax(-input, dim, dtype)
 
 
+_PAD_SIZES = ("Supported combinations for non-constant padding:\n"
+              "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+              "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+              "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+
+
 def pad(input, pad, mode="constant", value=None):
-    """Constant padding (negative amounts crop); torch's other modes are not here."""
-    if mode != "constant":
-        if mode in ("reflect", "replicate", "circular"):
-            raise NotImplementedError(f"autograd_mini's pad has no mode '{mode}'")
+    """Constant padding (negative amounts crop), or 'reflect' / 'replicate' over the last
+    1, 2 or 3 dims (one node each, torch's ReflectionPadND / ReplicationPadND); torch's
+    checks in its order. 'circular' is not here."""
+    if mode not in ("constant", "reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
-    return _act.constant_pad_nd(input, pad, 0 if value is None else value)
+    ndim = input._data.ndim
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) > 2 * ndim:
+        raise RuntimeError("Padding length should be less than or equal to two times the input "
+                           f"dimension but got padding length {len(pad)} and input of dimension "
+                           f"{ndim}")
+    if mode == "constant":
+        return _act.constant_pad_nd(input, pad, 0 if value is None else value)
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    if mode == "circular":
+        raise NotImplementedError("autograd_mini's pad has no mode 'circular'")
+    dims = len(pad) // 2
+    if dims not in (1, 2, 3) or ndim not in (dims + 1, dims + 2):
+        raise NotImplementedError(f"Padding size {len(pad)} is not supported for {ndim}D input "
+                                  f"tensor.\n{_PAD_SIZES}")
+    shape = input._data.shape
+    for k in range(dims):  # the last dim first, as torch checks them
+        before, after, size = pad[2 * k], pad[2 * k + 1], shape[ndim - 1 - k]
+        if mode == "reflect" and not (before < size and after < size):
+            raise RuntimeError(
+                f"Argument #{4 + 2 * k}: Padding size should be less than the corresponding "
+                f"input dimension, but got: padding ({before}, {after}) at dimension "
+                f"{ndim - 1 - k} of input {list(shape)}")
+    return _pad_ops.PAD_NODES[mode, dims].apply(input, padding=tuple(pad))
+
+
+def prelu(input, weight):
+    """max(0, x) + weight * min(0, x), weight one value or one per channel (dim 1),
+    reshaped to broadcast as torch reshapes it (a ViewBackward0 before the kernel)."""
+    if input.dtype != weight.dtype:
+        raise RuntimeError("prelu: Type promoting not supported. Got "
+                           f"{input.dtype.legacy_name[:-6]} and {weight.dtype.legacy_name[:-6]}")
+    ndim = input._data.ndim
+    if weight._data.size != 1:
+        if ndim == 0:
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        channels = input._data.shape[1] if ndim > 1 else 1
+        if channels != weight._data.size:
+            raise RuntimeError("Mismatch of parameter numbers and input channel size. Found "
+                               f"parameter numbers = {weight._data.size} and channel size = "
+                               f"{channels}.")
+    if weight._data.ndim > 1:
+        raise RuntimeError("prelu: Expected `weight` to be a scalar or 1D tensor, but got: "
+                           f"ndim = {weight._data.ndim}")
+    if ndim != weight._data.ndim:
+        shape = [1] * ndim
+        if ndim > 1:
+            shape[1] = weight._data.size
+        weight = weight.reshape(shape)
+    _require_float(input._data, "prelu_cpu")
+    return _pad_ops.PreluKernelBackward0.apply(input, weight)
+
+
+def glu(input, dim=-1):
+    """a * sigmoid(b), a and b the first and second half of input along dim."""
+    if input._data.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    dim = _wrap_dim(dim, input._data.ndim)
+    if input._data.shape[dim] % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {dim} is size "
+                           f"{input._data.shape[dim]}")
+    _require_float(input._data, "glu_cpu")
+    return _pad_ops.GluBackward0.apply(input, dim=dim)
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
@@ -353,6 +424,7 @@ __all__ = ["relu", "tanh", "sigmoid", "softmax", "log_softmax", "linear", "dropo
            "binary_cross_entropy", "huber_loss", "smooth_l1_loss", "kl_div",
            "gelu", "silu", "mish", "leaky_relu", "elu", "selu", "celu", "softplus", "hardtanh",
            "relu6", "logsigmoid", "hardsigmoid", "hardswish", "softsign", "tanhshrink", "softmin",
-           "pad", "normalize", "cosine_similarity", "one_hot", "layer_norm", "batch_norm",
+           "pad", "prelu", "glu", "normalize", "cosine_similarity", "one_hot", "layer_norm",
+           "batch_norm",
            "embedding", "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d",
            "avg_pool2d", "adaptive_avg_pool2d"]

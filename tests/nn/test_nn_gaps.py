@@ -244,3 +244,91 @@ def test_embedding_max_norm_training_keeps_rows_within_the_norm():
         out[name] = (loss, emb.weight)
     assert_close(out["mini"][0], out["torch"][0])
     assert_close(out["mini"][1], out["torch"][1])
+
+
+# -- prelu, glu, and pad's reflect / replicate modes --------------------------------------
+
+_act_rng = np.random.default_rng(13)
+X3 = _act_rng.standard_normal((2, 3, 4)).astype(np.float32)
+X4 = _act_rng.standard_normal((2, 3, 4, 5)).astype(np.float32)
+X5 = _act_rng.standard_normal((1, 2, 3, 4, 5)).astype(np.float32)
+CHANNEL_SLOPES = np.array([0.25, -0.5, 1.5], dtype=np.float32)
+
+
+@pytest.mark.parametrize("x, w", [
+    (X3, CHANNEL_SLOPES), (X4, CHANNEL_SLOPES), (X3, np.array([0.1], dtype=np.float32)),
+    (X3, np.array(0.3, dtype=np.float32)), (X3[0, 0], np.array([0.2], dtype=np.float32)),
+    (X3[0, :, 0], np.array([0.2], dtype=np.float32)),
+], ids=["channels", "channels-4d", "one", "zero-dim-weight", "1d-input", "1d-input-2"])
+def test_prelu_values_gradients_and_graph_as_torch(x, w):
+    _compare(lambda lib, a, b: lib.nn.functional.prelu(a, b), [x, w])
+
+
+@pytest.mark.parametrize("dim", [-1, 1, 0])
+def test_glu_values_gradients_and_graph_as_torch(dim):
+    x = X4[:, :, :, :4] if dim == -1 else X4[:2, :2] if dim == 1 else X4
+    _compare(lambda lib, a: lib.nn.functional.glu(a, dim), [np.ascontiguousarray(x)])
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate"])
+@pytest.mark.parametrize("x, pad", [
+    (X3, (1, 2)), (X3[0], (3, 0)), (X3, (2, 1, 1, 2)), (X4, (0, 4, 2, 2)), (X4, (1, 1, 1, 1, 1, 1)),
+    (X5, (2, 1, 0, 3, 1, 2)), (X3, (-1, 2)),
+], ids=["1d", "1d-unbatched", "2d-on-3d", "2d", "3d-on-4d", "3d", "crop-and-pad"])
+def test_pad_modes_values_gradients_and_graph_as_torch(mode, x, pad):
+    """Not second order: torch's gradient records a node on the input (whose gradient is
+    zeros), the engine's does not depend on it (a pad is linear)."""
+    _compare(lambda lib, a: lib.nn.functional.pad(a, pad, mode=mode), [x], second_order=False)
+
+
+def test_pad_modes_keep_integer_dtypes_and_take_value_zero():
+    got = _both(lambda lib: [lib.nn.functional.pad(lib.tensor(X3).int(), (1, 2), mode=m).tolist()
+                             for m in ("reflect", "replicate")]
+                + [lib.nn.functional.pad(lib.tensor(X3), (1, 1), "reflect", 0.0).tolist()])
+    assert got["mini"] == got["torch"]
+
+
+def test_prelu_and_glu_modules_as_torch():
+    out = {}
+    for name, lib in ENGINES.items():
+        prelu, glu = lib.nn.PReLU(3, init=0.1), lib.nn.GLU(dim=1)
+        x = lib.tensor(X4[:, :, :2], requires_grad=True)
+        y = glu(prelu(x).transpose(1, 2))
+        y.sum().backward()
+        out[name] = (repr(prelu), repr(lib.nn.PReLU()), repr(glu), y, x.grad, prelu.weight.grad,
+                     [k for k, _ in prelu.named_parameters()], structure(y))
+    assert out["mini"][:3] == out["torch"][:3]
+    for a, b in zip(out["mini"][3:6], out["torch"][3:6]):
+        assert_close(a, b)
+    assert out["mini"][6:] == out["torch"][6:]
+
+
+@pytest.mark.parametrize("call", [
+    lambda F, t: F.prelu(t(X3), t(CHANNEL_SLOPES[:2])),
+    lambda F, t: F.prelu(t(X3), t(CHANNEL_SLOPES[None])),
+    lambda F, t: F.prelu(t(X3), t(CHANNEL_SLOPES.astype(np.float64))),
+    lambda F, t: F.prelu(t(np.float32(1.0)), t(CHANNEL_SLOPES)),
+    lambda F, t: F.prelu(t(X3[0, 0]), t(CHANNEL_SLOPES)),
+    lambda F, t: F.prelu(t(X3).int(), t(CHANNEL_SLOPES).int()),
+    lambda F, t: F.glu(t(np.float32(1.0))),
+    lambda F, t: F.glu(t(X3), 3),
+    lambda F, t: F.glu(t(X3), 1),
+    lambda F, t: F.glu(t(X3[:, :2]).int(), 1),
+    lambda F, t: F.pad(t(X3), (4, 1), mode="reflect"),
+    lambda F, t: F.pad(t(X3), (1, 1, 3, 1), mode="reflect"),
+    lambda F, t: F.pad(t(X3), (4, 1, 1, 1), mode="reflect"),
+    lambda F, t: F.pad(t(X4), (1, 1, 1, 1, 3, 1), mode="reflect"),
+    lambda F, t: F.pad(t(X3), (1,), mode="replicate"),
+    lambda F, t: F.pad(t(X3), (1, 1) * 4, mode="reflect"),
+    lambda F, t: F.pad(t(X3), (1, 1) * 3, mode="replicate"),
+    lambda F, t: F.pad(t(X3[0, 0]), (1, 1), mode="reflect"),
+    lambda F, t: F.pad(t(X3), (1, 1), mode="reflect", value=1.0),
+    lambda F, t: F.pad(t(X3), (1, 1), mode="wrap"),
+], ids=["prelu-count", "prelu-2d-weight", "prelu-dtypes", "prelu-zero-dim", "prelu-1d-input",
+        "prelu-int", "glu-scalar", "glu-dim", "glu-odd", "glu-int", "reflect-too-wide",
+        "reflect-2d-height", "reflect-2d-width", "reflect-3d-depth", "odd-length",
+        "too-long", "size-6-on-3d", "1d-input", "value", "unknown-mode"])
+def test_prelu_glu_pad_errors_as_torch(call):
+    got = _both(lambda lib: _error(lambda: call(lib.nn.functional, lib.tensor)))
+    assert got["torch"] is not None
+    assert got["mini"] == got["torch"]
