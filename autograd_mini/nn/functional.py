@@ -382,7 +382,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
               scale_grad_by_freq=False, sparse=False):
-    """The rows of weight at the indices in input; padding_idx's row gets no gradient."""
+    """The rows of weight at the indices in input; padding_idx's row gets no gradient.
+    With max_norm, the rows looked up are first renormalised in place (torch's way)."""
     if padding_idx is not None:
         if padding_idx > 0:
             assert padding_idx < weight.size(0), "Padding_idx must be within num_embeddings"

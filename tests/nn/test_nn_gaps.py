@@ -332,3 +332,47 @@ def test_prelu_glu_pad_errors_as_torch(call):
     got = _both(lambda lib: _error(lambda: call(lib.nn.functional, lib.tensor)))
     assert got["torch"] is not None
     assert got["mini"] == got["torch"]
+
+
+# A program that uses them together, as a tutorial writes it; mini runs it through
+# `import autograd_mini as torch`, its random initial weights torch's after manual_seed.
+PROGRAM = """\
+import torch
+
+nn, F = torch.nn, torch.nn.functional
+torch.manual_seed(0)
+emb = nn.Embedding(10, 6, padding_idx=0, max_norm=1.0)
+body = nn.Sequential(nn.Linear(6, 8), nn.Dropout(0.0), nn.PReLU(), nn.Linear(8, 8), nn.GLU())
+del body[1]
+body.insert(2, nn.Identity())
+print(body)
+head = nn.Linear(4, 3)
+model = nn.Sequential(emb, body) + nn.Sequential(head)
+print(len(model), [type(m).__name__ for m in model])
+loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1, ignore_index=2)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.5, momentum=0.9)
+scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=0.5, total_steps=8)
+tokens = torch.tensor([[1, 4, 0, 7], [3, 3, 9, 0]])
+targets = torch.tensor([[0, 1, 2, 1], [2, 0, 1, 1]])
+for step in range(8):
+    optimizer.zero_grad()
+    logits = model(tokens)
+    padded = F.pad(logits.transpose(1, 2), (1, 1), mode="replicate")[..., 1:-1]
+    loss = loss_fn(padded, targets)
+    loss.backward()
+    optimizer.step()
+    scheduler.step()
+    print(step, f"{loss.item():.5f}", loss.grad_fn, scheduler.get_last_lr())
+print(emb.weight.norm(dim=1))
+"""
+
+
+def test_a_program_using_the_new_pieces_prints_what_torch_prints():
+    from _nn_twin import assert_same_output, run_program
+    printed = {}
+    for engine in ("mini", "torch"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            printed[engine], _ = run_program(PROGRAM, engine)
+    assert_same_output(printed["mini"], printed["torch"])
+    assert printed["torch"].count("AddBackward0") == 8
