@@ -223,6 +223,10 @@ def _reaching(roots, dependencies, targets):
 
 def _run_hooked(node, grad, create_graph, backward=None):
     """One node with its hooks; returns the gradients for its inputs."""
+    if type(node) is _views.OutputEdge:
+        node._reached = True
+    elif node._hooked_outputs is not None:
+        _run_unreached_output_hooks(node)
     grad = _run_tensor_hooks(node, grad)
     if grad is not None and node._pre_hooks:
         (grad,) = _run_tuple_hooks(node._pre_hooks, (grad,), lambda h, g: h(g))
@@ -238,6 +242,16 @@ def _run_hooked(node, grad, create_graph, backward=None):
         input_grads = _run_tuple_hooks(node._post_hooks, input_grads,
                                        lambda h, g: h(g, outputs))
     return input_grads
+
+
+def _run_unreached_output_hooks(node):
+    """A multi-output node runs: the hooks of its outputs no gradient reached see None."""
+    for edge in node._hooked_outputs:
+        if edge._reached:
+            edge._reached = False
+        elif edge._tensor_hooks:
+            for hook in list(edge._tensor_hooks):
+                hook(None)
 
 
 def _run_tensor_hooks(node, grad):

@@ -61,6 +61,7 @@ class Node:
     _retained = None       # weak reference to that tensor, if it retains its grad
     _pre_hooks = None      # register_prehook: fn(grad_outputs)
     _post_hooks = None     # register_hook: fn(grad_inputs, grad_outputs)
+    _hooked_outputs = None  # of a multi-output node: the OutputEdges with tensor hooks
     _metadata = None
 
     def __init_subclass__(cls, **kwargs):

@@ -122,8 +122,21 @@ class OutputEdge(Node):
     of its piece in place in a zero gradient of the whole input, and the engine adds
     the pieces up on the shared node. next_functions shows it as (node, nr)."""
 
+    _reached = False  # set when it runs with hooks, until the shared node runs
+
     def backward(self, grad):
         return (self.place.apply(grad, shape=self.input_shape, key=self.key),)
+
+    def _register_tensor_hook(self, hook):
+        # torch runs an output's hooks whenever its node runs, with None when no gradient
+        # came to this output (test_grad_nonleaf_register_hook): the shared node calls them
+        shared = self.node
+        if shared._hooked_outputs is None:
+            shared._hooked_outputs = []
+        if self not in shared._hooked_outputs:
+            shared._hooked_outputs.append(self)
+        shared._hooked = True
+        return super()._register_tensor_hook(hook)
 
 
 def make_outputs(node_cls, source, pieces, attrs):

@@ -712,3 +712,30 @@ def test_gradcheck_takes_torchs_options(options):
         return (eval(f"lib.autograd.gradcheck(lambda t: t.mul(5), x, {options})"),
                 eval(f"lib.autograd.gradgradcheck(lambda t: t.pow(3), x, {options})"))
     _same(program)
+
+
+# test_grad_nonleaf_register_hook: an output's hook runs whenever its multi-output node runs,
+# with None when no gradient came to that output
+@pytest.mark.parametrize("make", ["x.unbind()", "x.split(2)", "_two_outputs(lib).apply(x)"])
+def test_hooks_of_unreached_outputs_see_none(make):
+    def program(lib):
+        x = lib.arange(4., requires_grad=True)
+        pieces = eval(make)
+        seen = []
+        pieces[0].register_hook(lambda g: seen.append(g))
+        pieces[0].sum().backward(retain_graph=True)
+        pieces[-1].sum().backward()
+        return seen, x.grad
+    _same(program)
+
+
+def _two_outputs(lib):
+    class Two(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2, x * 3
+
+        @staticmethod
+        def backward(ctx, g1, g2):
+            return g1 + g2
+    return Two

@@ -138,3 +138,20 @@ print("gw", torch.autograd.grad(gx.sum(), w))
 print("unused", torch.autograd.grad((x * 2).sum(), [x, w], allow_unused=True))
 print("materialize", torch.autograd.grad((x * 2).sum(), [x, w], materialize_grads=True))
 attempt("unused error", lambda: torch.autograd.grad((x * 2).sum(), [x, w]))
+
+# test_grad_nonleaf_register_hook: the hook of x_list[0] sees None when only the others backward
+x = torch.randn(5, requires_grad=True)
+x_list = x.unbind()
+hook_results = [None]
+
+
+def hook(grad):
+    hook_results[0] = grad
+
+
+x_list[0].register_hook(hook)
+x_list[0].backward()
+print("nonleaf hook", hook_results[0], x.grad)
+for i in range(1, 5, 1):
+    x_list[i].backward()
+    print("nonleaf hook", i, hook_results[0], x.grad)
