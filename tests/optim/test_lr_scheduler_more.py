@@ -204,6 +204,29 @@ def test_scheduler_step_before_optimizer_step_warns_as_torch():
     assert _warnings_of(autograd_mini, program) == ref
 
 
+@pytest.mark.parametrize("name", ["sequential", "chained", "cyclic", "warm-restarts",
+                                  "polynomial"])
+def test_wrong_order_and_get_lr_and_epoch_warnings_as_torch(name):
+    """scheduler.step() before optimizer.step(), get_lr() outside step() and step(epoch):
+    the warnings torch gives for each (none, for some of these)."""
+    def program(lib):
+        optimizer = _optimizer(lib)
+        scheduler = SCHEDULES[name](lib.optim.lr_scheduler, optimizer)
+        for _ in range(3):
+            scheduler.step()
+            _one_step(optimizer)
+        if hasattr(scheduler, "get_lr") and not hasattr(scheduler, "_schedulers"):
+            scheduler.get_lr()
+            scheduler.step(4)
+            return scheduler.get_last_lr()
+
+    ref = _warnings_of(torch, program)
+    assert _warnings_of(autograd_mini, program) == ref
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # compared above
+        assert program(autograd_mini) == program(torch)
+
+
 def test_sequential_lr_undoes_the_inner_first_steps():
     """Building SequentialLR puts the initial lr back and steps only the first scheduler:
     its state right after construction is torch's."""
