@@ -77,6 +77,13 @@ def pad(input, pad, mode="constant", value=None):
         raise NotImplementedError(f"Padding size {len(pad)} is not supported for {ndim}D input "
                                   f"tensor.\n{_PAD_SIZES}")
     shape = input._data.shape
+    if 0 in shape[1 if ndim == dims + 2 else 0:]:  # only a batch dim may be empty
+        raise RuntimeError(f"Expected {dims + 1}D or {dims + 2}D (batch mode) tensor with "
+                           "possibly 0 batch size and other non-zero dimensions for input, but "
+                           f"got: {list(shape)}")
+    if dims == 1 and shape[-1] + pad[0] + pad[1] < 0:
+        raise RuntimeError(f"input (W: {shape[-1]}) is too small. Calculated output W: "
+                           f"{shape[-1] + pad[0] + pad[1]}")
     for k in range(dims):  # the last dim first, as torch checks them
         before, after, size = pad[2 * k], pad[2 * k + 1], shape[ndim - 1 - k]
         if mode == "reflect" and not (before < size and after < size):

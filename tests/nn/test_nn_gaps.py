@@ -281,10 +281,12 @@ def test_pad_modes_values_gradients_and_graph_as_torch(mode, x, pad):
     _compare(lambda lib, a: lib.nn.functional.pad(a, pad, mode=mode), [x], second_order=False)
 
 
-def test_pad_modes_keep_integer_dtypes_and_take_value_zero():
+def test_pad_modes_keep_integer_dtypes_and_take_value_zero_and_an_empty_batch():
     got = _both(lambda lib: [lib.nn.functional.pad(lib.tensor(X3).int(), (1, 2), mode=m).tolist()
                              for m in ("reflect", "replicate")]
-                + [lib.nn.functional.pad(lib.tensor(X3), (1, 1), "reflect", 0.0).tolist()])
+                + [lib.nn.functional.pad(lib.tensor(X3), (1, 1), "reflect", 0.0).tolist(),
+                   list(lib.nn.functional.pad(lib.tensor(X4[:0]), (1, 1, 2, 2), "reflect").shape),
+                   list(lib.nn.functional.pad(lib.tensor(X3), (0, 0, -2, -1), "reflect").shape)])
     assert got["mini"] == got["torch"]
 
 
@@ -324,10 +326,16 @@ def test_prelu_and_glu_modules_as_torch():
     lambda F, t: F.pad(t(X3[0, 0]), (1, 1), mode="reflect"),
     lambda F, t: F.pad(t(X3), (1, 1), mode="reflect", value=1.0),
     lambda F, t: F.pad(t(X3), (1, 1), mode="wrap"),
+    lambda F, t: F.pad(t(X3[:, :, :0]), (1, 1), mode="reflect"),
+    lambda F, t: F.pad(t(X3[:0]), (1, 1, 1, 1), mode="replicate"),
+    lambda F, t: F.pad(t(X4[:, :0]), (1, 1, 1, 1), mode="reflect"),
+    lambda F, t: F.pad(t(X3), (-3, -2), mode="reflect"),
+    lambda F, t: F.pad(t(X3), (-3, -2), mode="replicate"),
 ], ids=["prelu-count", "prelu-2d-weight", "prelu-dtypes", "prelu-zero-dim", "prelu-1d-input",
         "prelu-int", "glu-scalar", "glu-dim", "glu-odd", "glu-int", "reflect-too-wide",
         "reflect-2d-height", "reflect-2d-width", "reflect-3d-depth", "odd-length",
-        "too-long", "size-6-on-3d", "1d-input", "value", "unknown-mode"])
+        "too-long", "size-6-on-3d", "1d-input", "value", "unknown-mode", "empty-width",
+        "empty-unbatched-channels", "empty-channels", "reflect-crop-all", "replicate-crop-all"])
 def test_prelu_glu_pad_errors_as_torch(call):
     got = _both(lambda lib: _error(lambda: call(lib.nn.functional, lib.tensor)))
     assert got["torch"] is not None
