@@ -124,16 +124,24 @@ class FunctionCtx(Node):
         return box
 
     def backward(self, grad):
-        grads = _unpack(self, grad) if self.multi_output else (grad,)
-        with_grads = type(self).function.backward(self, *grads)
-        return self._check_grads(with_grads if isinstance(with_grads, tuple) else (with_grads,))
+        return self._run_backward(_unpack(self, grad) if self.multi_output else (grad,))
 
     def _without_grad(self):
         # torch runs a custom backward even when only undefined gradients reached it (an
         # UndefinedGrad, a None from the backward after it): on zeros, or None without
         # set_materialize_grads.
-        grads = _unpack(self, Tensor._make(np.zeros(*self._packed)))
-        with_grads = type(self).function.backward(self, *grads)
+        return self._run_backward(_unpack(self, Tensor._make(np.zeros(*self._packed))))
+
+    def _run_backward(self, grads):
+        function = type(self).function
+        backward, vjp = function.backward, function.vjp  # torch's two names for one method
+        if vjp is not Function.vjp:
+            if backward is not Function.backward:
+                raise RuntimeError("Implementing both 'backward' and 'vjp' for a custom "
+                                   "Function is not allowed. You should only implement one of "
+                                   "them.")
+            backward = vjp
+        with_grads = backward(self, *grads)
         return self._check_grads(with_grads if isinstance(with_grads, tuple) else (with_grads,))
 
     # -- helpers --------------------------------------------------------------
@@ -233,6 +241,8 @@ class Function:
     def backward(ctx, *grad_outputs):
         raise NotImplementedError("You must implement either the backward or vjp method for "
                                   "your custom autograd.Function to use it with backward mode AD.")
+
+    vjp = backward  # torch: the same method by another name; a Function defines one of them
 
     @classmethod
     def apply(cls, *args, **kwargs):

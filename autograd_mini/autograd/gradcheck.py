@@ -38,7 +38,8 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     passes them); the one full (slow-mode) comparison runs whatever they say: a correct
     backward passes both."""
     try:
-        return _gradcheck(func, _as_tuple(inputs), eps, atol, rtol, nondet_tol)
+        return _gradcheck(func, _as_tuple(inputs), eps, atol, rtol, nondet_tol,
+                          check_undefined_grad)
     except GradcheckError:
         if raise_exception:
             raise
@@ -69,10 +70,11 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
         return tuple(g for g in grads if g is not None)
 
     return gradcheck(gradients, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
-                     raise_exception=raise_exception, nondet_tol=nondet_tol)
+                     raise_exception=raise_exception, nondet_tol=nondet_tol,
+                     check_undefined_grad=check_undefined_grad)
 
 
-def _gradcheck(func, inputs, eps, atol, rtol, nondet_tol):
+def _gradcheck(func, inputs, eps, atol, rtol, nondet_tol, check_undefined_grad=True):
     wrt = _check_inputs(inputs)
     func_out = _as_tuple(func(*inputs))
     outputs = _differentiable_outputs(func_out)
@@ -90,6 +92,8 @@ def _gradcheck(func, inputs, eps, atol, rtol, nondet_tol):
                     f"Jacobian mismatch for output {i:d} with respect to input {j:d},\n"
                     f"numerical:{Tensor._make(n)}\nanalytical:{Tensor._make(a)}\n")
     _check_backward_multiplies_by_grad_output(outputs, wrt)
+    if check_undefined_grad:
+        _check_undefined_grad(func, inputs, wrt)
     return True
 
 
@@ -180,6 +184,40 @@ def _jacobian_rows(output, wrt):
                 raise GradcheckError("Analytical gradient has incorrect size")
             jacobian[:, k] = g._data.reshape(-1)
     return jacobians
+
+
+def _check_undefined_grad(func, inputs, wrt):
+    """torch's check that a backward copes with undefined output gradients: with all of them
+    undefined (UndefinedGrad), then each alone, the input gradients are None or zeros."""
+    from .graph import UndefinedGrad
+    outputs = [o for o in _differentiable_outputs(func(*inputs)) if isinstance(o, Tensor)]
+    cases = [[UndefinedGrad()(o) for o in outputs]]
+    if len(outputs) > 1:
+        for undefined in range(len(outputs)):
+            fresh = _differentiable_outputs(func(*inputs))
+            cases.append([UndefinedGrad()(o) if i == undefined else o for i, o in enumerate(fresh)])
+    for case in cases:
+        try:
+            grads = _grad(case, tuple(wrt), tuple(zeros_like(o) for o in case), allow_unused=True)
+        except RuntimeError as e:
+            _warn_undefined_grad_check()
+            raise GradcheckError(
+                "Expected backward function to handle undefined output grads. Please look at "
+                '"Notes about undefined output gradients" in "tools/autograd/derivatives.yaml"'
+            ) from e
+        if any(g is not None and np.any(g._data != 0) for g in grads):
+            _warn_undefined_grad_check()
+            raise GradcheckError(
+                "Expected all input grads to be undefined or zero when all output grads are "
+                'undefined or zero. Please look at "Notes about undefined output gradients" in '
+                '"tools/autograd/derivatives.yaml"')
+
+
+def _warn_undefined_grad_check():
+    warnings.warn("Backwards compatibility: New undefined gradient support checking feature is "
+                  "enabled by default, but it may break existing callers of this function. If "
+                  "this is true for you, you can call this function with "
+                  '"check_undefined_grad=False" to disable the feature', stacklevel=3)
 
 
 def _check_backward_multiplies_by_grad_output(outputs, wrt):

@@ -739,3 +739,39 @@ def _two_outputs(lib):
         def backward(ctx, g1, g2):
             return g1 + g2
     return Two
+
+
+# A custom Function may name its backward vjp (torch's alias), not both
+@pytest.mark.parametrize("names", [("vjp",), ("backward", "vjp"), ()])
+def test_custom_function_vjp(names):
+    def program(lib):
+        body = {"forward": staticmethod(lambda ctx, x: x * 2)}
+        body.update({n: staticmethod(lambda ctx, g: g * 5) for n in names})
+        F = type("F", (lib.autograd.Function,), body)
+        x = lib.ones(2, requires_grad=True)
+        F.apply(x).sum().backward()
+        return x.grad
+    _same(program)
+
+
+# gradcheck's check_undefined_grad (on by default) runs the backward on undefined gradients
+@pytest.mark.parametrize("check", [True, False])
+def test_gradcheck_checks_undefined_grads(check):
+    def program(lib):
+        calls = []
+
+        class Ignores(lib.autograd.Function):  # a backward that does not scale by grad
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2, x * 3
+
+            @staticmethod
+            def backward(ctx, g1, g2):
+                calls.append(None)
+                return g1 * 2 + g2 * 3 + (0 if bool(g1.abs().sum()) else 1)
+        lib.manual_seed(0)
+        x = lib.rand(3, dtype=lib.float64, requires_grad=True)
+        ok = lib.autograd.gradcheck(Ignores.apply, x, check_undefined_grad=check,
+                                    raise_exception=False)
+        return ok, len(calls)
+    _same(program)
