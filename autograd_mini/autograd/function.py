@@ -74,6 +74,12 @@ class FunctionCtx(Node):
         return tuple(self._saved_output(i) if i in self._saved_outputs else t
                      for i, t in enumerate(tensors))
 
+    @property
+    def saved_variables(self):  # torch's old name, still answered, with its warning
+        warnings.warn("'saved_variables' is deprecated; use 'saved_tensors'", DeprecationWarning,
+                      stacklevel=2)
+        return self.saved_tensors
+
     def release_saved(self):
         super().release_saved()
         self._saved_outputs = None  # the outputs' data, too
@@ -346,7 +352,16 @@ def _dirty_view(node, t, inputs, several):
     history becomes CopySlices (through this node) and the view reads it (views.rebase)."""
     view = views.info(t)
     views.check_inplace(t, view)
-    if several or t is not inputs[0]:
+    if several:  # torch's own limit
+        raise RuntimeError(
+            "If your Function modifies inplace an input that is a view of another Tensor, your "
+            "Function cannot return more than one Tensor. This is not supported by the current "
+            "autograd engine. You should either make sure the input is not a view (using "
+            ".clone() for example) or make your Function only return one Tensor (potentially "
+            "splitting it into two Functions: one doing the inplace that returns a single Tensor "
+            "and a second one that does the other operations). You can ask on the forum "
+            "https://discuss.pytorch.org/ if you need help to do this change.")
+    if t is not inputs[0]:
         # CopySlices runs the node as the op on the view: its single output, its first input.
         raise NotImplementedError("autograd_mini: mark_dirty on a view works for a Function "
                                   "with one output whose first input is that view")

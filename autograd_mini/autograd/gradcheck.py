@@ -78,7 +78,7 @@ def _gradcheck(func, inputs, eps, atol, rtol, nondet_tol, check_undefined_grad=T
     wrt = _check_inputs(inputs)
     func_out = _as_tuple(func(*inputs))
     outputs = _differentiable_outputs(func_out)
-    numerical = _numerical_jacobians(func, inputs, wrt, eps)  # [output][input]
+    numerical = _numerical_jacobians(func, inputs, wrt, eps, func_out)  # [output][input]
     if not outputs:
         if any(np.any(n != 0) for per_output in numerical for n in per_output):
             raise GradcheckError("Numerical gradient for function expected to be zero")
@@ -133,10 +133,12 @@ def _check_inputs(inputs):
     return wrt
 
 
-def _numerical_jacobians(func, inputs, wrt, eps):
-    """jac[i][j]: d output i / d input j by central differences, (input numel, output numel)."""
-    jacobians = [[np.zeros((x.numel(), out.size), dtype=np.result_type(out.dtype, 1.0))
-                  for x in wrt] for out in _evaluate(func, inputs)]
+def _numerical_jacobians(func, inputs, wrt, eps, func_out):
+    """jac[i][j]: d output i / d input j by central differences, (input numel, output numel).
+    Sized from `func_out`, the outputs already computed (torch calls func no more often)."""
+    jacobians = [[np.zeros((x.numel(), out._data.size),
+                           dtype=np.result_type(out._data.dtype, 1.0))
+                  for x in wrt] for out in func_out]
     for j, x in enumerate(wrt):
         data = x._data  # nudged in place, behind autograd's back (torch uses x.data)
         for k, idx in enumerate(np.ndindex(data.shape)):

@@ -775,3 +775,38 @@ def test_gradcheck_checks_undefined_grads(check):
                                     raise_exception=False)
         return ok, len(calls)
     _same(program)
+
+
+def _double_inplace(lib):
+    class DoubleInplace(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            x.mul_(2)
+            ctx.mark_dirty(x)
+            return x, x
+
+        @staticmethod
+        def backward(ctx, grad1, grad2):
+            print("saved", len(ctx.saved_variables))
+            return grad1 * 2 + grad2 * 2
+    return DoubleInplace
+
+
+# test_return_duplicate_inplace: a changed view returned twice is torch's error; gradcheck
+# calls the function as often as torch's does; ctx.saved_variables still answers (warning)
+@pytest.mark.parametrize("make", ["x.clone()", "x.clone()[0]", "x"])
+def test_return_duplicate_inplace(make):
+    def program(lib):
+        lib.manual_seed(0)
+        x = lib.randn(2, 2, dtype=lib.float64, requires_grad=True)
+        a, b = _double_inplace(lib).apply(eval(make))
+        (a + b).sum().backward()
+        calls = []
+
+        def fn(t):
+            calls.append(None)
+            a, b = _double_inplace(lib).apply(t.clone())
+            return a + b
+        return (a is b, x.grad, lib.autograd.gradcheck(fn, [x]), len(calls),
+                lib.autograd.gradgradcheck(fn, [x]), len(calls))
+    _same(program)

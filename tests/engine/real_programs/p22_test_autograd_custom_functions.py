@@ -290,3 +290,94 @@ inputs = (torch.randn(3, dtype=torch.double, requires_grad=True),
           torch.randn(3, dtype=torch.double, requires_grad=True), 3.0)
 print("gradcheck", torch.autograd.gradcheck(Scale.apply, inputs),
       torch.autograd.gradgradcheck(Scale.apply, inputs))
+
+
+# test_return_duplicate and test_return_duplicate_inplace
+class DoubleDuplicate(Function):
+    @staticmethod
+    def forward(ctx, x):
+        output = x * 2
+        return output, output
+
+    @staticmethod
+    def backward(ctx, grad1, grad2):
+        return grad1 * 2 + grad2 * 2
+
+
+class DoubleInplace(Function):
+    @staticmethod
+    def forward(ctx, x):
+        x.mul_(2)
+        ctx.mark_dirty(x)
+        return x, x
+
+    @staticmethod
+    def backward(ctx, grad1, grad2):
+        return grad1 * 2 + grad2 * 2
+
+
+calls = [0]
+
+
+def fn(x):
+    calls[0] += 1
+    a, b = DoubleDuplicate.apply(x)
+    return a + b
+
+
+def inplace_fn(x):
+    calls[0] += 1
+    a, b = DoubleInplace.apply(x.clone())
+    return a + b
+
+
+x = torch.randn(5, 5, dtype=torch.double, requires_grad=True)
+a, b = DoubleDuplicate.apply(x)
+print("duplicate", a is b, a.grad_fn.name(), a.output_nr, b.output_nr)
+print("duplicate checks", torch.autograd.gradcheck(fn, [x]), torch.autograd.gradgradcheck(fn, [x]),
+      calls[0])
+calls[0] = 0
+print("duplicate inplace checks", torch.autograd.gradcheck(inplace_fn, [x]),
+      torch.autograd.gradgradcheck(inplace_fn, [x]), calls[0])
+attempt("duplicate inplace leaf", lambda: DoubleInplace.apply(x))
+attempt("duplicate inplace view", lambda: DoubleInplace.apply(x.clone()[0]))
+
+
+# test_mark_non_differentiable
+class Positive(Function):
+    @staticmethod
+    def forward(ctx, input):
+        output = input > 0
+        ctx.mark_non_differentiable(output)
+        return output
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return (grad_output * 0).to(torch.double)
+
+
+x = torch.randn(5, 5, requires_grad=True)
+mask = Positive.apply(x)
+print("non-differentiable mask", mask.requires_grad, mask.grad_fn, mask.sum().item())
+y = x.masked_fill(mask, 0)
+y.sum().backward()
+print("masked grad", x.grad[0])
+
+
+# test_saved_variables_deprecated
+class SavedVariables(Function):
+    @staticmethod
+    def forward(ctx, tensor1, tensor2):
+        ctx.save_for_backward(tensor1, tensor2)
+        return tensor1 + tensor2
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        var1, var2 = ctx.saved_variables
+        return (grad_output, grad_output)
+
+
+x = torch.randn((3, 3), requires_grad=True)
+y = torch.randn((3, 3), requires_grad=True)
+SavedVariables.apply(x, y).sum().backward()
+print("saved_variables", x.grad[0], y.grad[0])
