@@ -1,12 +1,10 @@
 """Conv1d and Conv2d: a weight (out_channels, in_channels / groups, *kernel_size) and a
 bias, initialised as torch's _ConvNd.reset_parameters does (same calls, same order, so a
 seeded program draws torch's numbers); the arithmetic is ops/convolution.py's."""
-import math
-
 from .. import factories
 from ..ops import convolution as _conv
 from ..ops._windows import tuple_of
-from . import init
+from .layers import default_reset
 from .module import Module
 from .parameter import Parameter
 
@@ -54,11 +52,7 @@ class _ConvNd(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        default_reset(self.weight, self.bias)
 
     def forward(self, input):
         return _conv.convolution(input, self.weight, self.bias, self.stride, self.padding,

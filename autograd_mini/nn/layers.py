@@ -8,6 +8,17 @@ from .module import Module
 from .parameter import Parameter
 
 
+def default_reset(weight, bias):
+    """torch's default start for Linear and Conv layers, with its draws in its order:
+    uniform on +-1/sqrt(fan_in) for both (kaiming_uniform_ with a = sqrt(5) comes to that
+    bound for the weight)."""
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = init._calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        init.uniform_(bias, -bound, bound)
+
+
 class Linear(Module):
     """y = x @ weight.T + bias, weight of shape (out_features, in_features)."""
 
@@ -22,13 +33,7 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        # torch's default: uniform on +-1/sqrt(in_features) for both (kaiming_uniform_
-        # with a = sqrt(5) comes to that bound for the weight).
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        default_reset(self.weight, self.bias)
 
     def forward(self, input):
         return F.linear(input, self.weight, self.bias)

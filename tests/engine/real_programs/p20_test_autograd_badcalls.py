@@ -64,7 +64,6 @@ attempt("saved-exponent", lambda: z.grad_fn.next_functions[0][0]._saved_exponent
 attempt("saved-no-attr", lambda: z.grad_fn.next_functions[0][0]._saved_other)
 
 
-
 # test_inplace_on_view_*: leaf errors, backward, view of view, then no_grad, gradcheck,
 # multiple outputs (safe and unsafe), makes base require grad, python Function, non-contiguous;
 # test_inplace_not_requires_grad

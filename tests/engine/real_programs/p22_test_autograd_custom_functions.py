@@ -4,16 +4,11 @@
 # test_custom_function_local_inplace, test_custom_function_return_view_in_no_grad,
 # test_custom_function_exception, test_dont_materialize_grads.
 import torch
+
+from _program_tools import attempt
 from torch.autograd import Function
 
 torch.manual_seed(0)
-
-
-def attempt(label, f):
-    try:
-        print(label, "ok", f())
-    except Exception as e:  # the held-out programs print the type and message
-        print(label, type(e).__name__, str(e))
 
 
 # test_mark_non_differentiable_mixed

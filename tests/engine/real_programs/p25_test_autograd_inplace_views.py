@@ -5,14 +5,9 @@
 # test_inplace_on_view_weak_grad_fn, test_inplace_view_saved_output, test_inplace_view_backprop_base.
 import torch
 
+from _program_tools import attempt
+
 torch.manual_seed(0)
-
-
-def attempt(label, f):
-    try:
-        print(label, "ok", f())
-    except Exception as e:  # the held-out programs print the type and message
-        print(label, type(e).__name__, str(e))
 
 
 # test_saved_variable_version_counter

@@ -17,7 +17,8 @@ PROGRAMS = sorted(p.name for p in HERE.glob("p[0-9][0-9]_*.py"))
 
 # Run each program with `torch` bound to the engine under test; report what each printed.
 RUNNER = """
-import contextlib, io, json, runpy, sys, traceback
+import contextlib, io, json, os, runpy, sys, traceback
+sys.path.insert(0, os.path.dirname(sys.argv[2]))  # the programs' shared _program_tools
 if sys.argv[1] == "mini":
     import autograd_mini
     sys.modules["torch"] = autograd_mini
