@@ -11,7 +11,7 @@ from . import dtypes as _dtypes
 from . import factories as _factories
 from .dtypes import (bool, double, dtype, float, float16, float32, float64, half, int, int8,  # noqa: A004
                      int16, int32, int64, long, short, uint8)
-from .tensor import Size, Tensor
+from .tensor import Size, Tensor, layout, strided
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
                         no_grad, set_grad_enabled)
 from .factories import (BoolTensor, DoubleTensor, FloatTensor, Generator, IntTensor, LongTensor,

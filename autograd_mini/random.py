@@ -106,7 +106,9 @@ class Generator:
         else:
             values = np.array([self._one_normal() for _ in range(n)])
         values = (values * std + mean).astype(dtype)
-        return values.reshape(shape) if memory_order is None else _in_memory_order(values, memory_order)
+        if memory_order is not None:
+            return _in_memory_order(values, memory_order)
+        return values.reshape(shape)
 
     def integers(self, low, high, shape):
         """Integers in [low, high): a word modulo the range (a 64-bit one past 2**32)."""
@@ -135,7 +137,8 @@ class Generator:
         """True with probability p: a uniform below p, float64 for a number p, of p's
         own precision for a tensor of probabilities (broadcast to shape)."""
         p = np.asarray(p)
-        unit = self._unit(_count(shape), np.dtype(np.float32 if p.dtype == np.float32 else np.float64))
+        precision = np.dtype(np.float32 if p.dtype == np.float32 else np.float64)
+        unit = self._unit(_count(shape), precision)
         return unit.reshape(shape) < p
 
     def _unit(self, n, dtype):

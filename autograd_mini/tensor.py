@@ -158,6 +158,42 @@ class Tensor:
     def is_contiguous(self, memory_format=None):
         return self._data.flags.c_contiguous
 
+    # -- memory layout, read from the NumPy array that holds the numbers ----------
+    def stride(self, dim=None):
+        """Steps in elements, as torch counts them. NumPy gives a new axis of size 1
+        (x[None], unsqueeze) the step 0; torch gives it the step of the axis after it
+        times that axis's size (1 at the end), so that is what is reported."""
+        shape, steps = self._data.shape, [s // self._data.itemsize for s in self._data.strides]
+        for d in reversed(range(len(shape))):
+            if shape[d] == 1 and steps[d] == 0:
+                steps[d] = shape[d + 1] * steps[d + 1] if d + 1 < len(shape) else 1
+        if dim is None:
+            return tuple(steps)
+        if not isinstance(dim, int) or isinstance(dim, bool):
+            raise TypeError(f"stride(): argument 'dim' (position 1) must be int, not "
+                            f"{type(dim).__name__}")
+        return steps[_layout_dim(dim, len(shape))]
+
+    def storage_offset(self):
+        """Elements between the start of the memory this tensor shares (the array that
+        owns it) and this tensor's first element."""
+        owner = self._data
+        while isinstance(owner.base, np.ndarray):
+            owner = owner.base
+        return (self.data_ptr() - owner.__array_interface__["data"][0]) // self._data.itemsize
+
+    def data_ptr(self):
+        return self._data.__array_interface__["data"][0]
+
+    def element_size(self):
+        return self._data.itemsize
+
+    itemsize = property(element_size)
+    nbytes = property(lambda self: self._data.size * self._data.itemsize)
+    layout = property(lambda self: strided)
+    is_sparse = is_quantized = is_meta = is_nested = is_mkldnn = property(lambda self: False)
+    ndimension = dim
+
     def __len__(self):
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
@@ -457,6 +493,26 @@ def _not_writable(name):
     def refuse(self, *value):
         raise AttributeError(f"attribute '{name}' of 'torch._C.TensorBase' objects is not writable")
     return refuse
+
+
+class layout:
+    """How a tensor's numbers lie in memory: always `strided` here (no sparse tensors)."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"autograd_mini.{self.name}"
+
+
+strided = layout("strided")
+
+
+def _layout_dim(dim, ndim):
+    if not -max(ndim, 1) <= dim < max(ndim, 1):
+        raise IndexError(f"Dimension out of range (expected to be in range of "
+                         f"[{-max(ndim, 1)}, {max(ndim, 1) - 1}], but got {dim})")
+    return dim
 
 
 def refuse_writes(cls):

@@ -64,9 +64,10 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, de
         result.requires_grad_(requires_grad)
         return result
     like = mean if hasattr(mean, "_data") else std
-    shape = np.broadcast_shapes(np.shape(getattr(mean, "_data", mean)), np.shape(getattr(std, "_data", std)))
+    mean_data, std_data = getattr(mean, "_data", mean), getattr(std, "_data", std)
+    shape = np.broadcast_shapes(np.shape(mean_data), np.shape(std_data))
     result = factories.empty(*shape, dtype=like.dtype)
     normal_(result, 0.0, 1.0, generator=generator)
-    result._data *= getattr(std, "_data", std)
-    result._data += getattr(mean, "_data", mean)
+    result._data *= std_data
+    result._data += mean_data
     return result
