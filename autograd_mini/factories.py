@@ -11,6 +11,7 @@ from . import dtypes
 from . import random
 from .devices import check as _check_device
 from .random import Generator, default_generator, initial_seed, manual_seed, seed  # noqa: F401
+from . import tensor as _tensor
 from .tensor import Size, Tensor
 
 
@@ -69,12 +70,18 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
     return _leaf(arr, requires_grad)
 
 
-def _plain(data):
-    """Nested lists may hold 0-d tensors (torch.tensor([a.sum(), b.sum()]))."""
+def _plain(data, depth=0):
+    """Nested lists may hold 0-d tensors (torch.tensor([a.sum(), b.sum()])); taking the
+    number of one that requires grad gives torch's once-per-process warning, as float() does."""
     if isinstance(data, Tensor):
+        if data._requires_grad:
+            _tensor._warn_scalar_once(stacklevel=4 + depth)  # at the line that called tensor()
         return data._data
     if isinstance(data, (list, tuple)):
-        return [_plain(d) for d in data]
+        plain = []  # a loop, not a comprehension: one frame per level, for the stacklevel
+        for item in data:
+            plain.append(_plain(item, depth + 1))
+        return plain
     return data
 
 

@@ -482,11 +482,11 @@ _DETACH_VIEW_ERROR = (
     "torch/optim/optimizer.py as the solution.")
 
 
-def _warn_scalar_once():
+def _warn_scalar_once(stacklevel=3):
     """float(t) on a tensor that requires grad: torch warns once per process."""
     _cpp.warn_once("Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
                    "behavior.\nConsider using tensor.detach() first.", _cpp.VARIABLE_METHODS,
-                   stacklevel=3)
+                   stacklevel=stacklevel)
 
 
 def _not_writable(name):

@@ -199,6 +199,22 @@ def test_float_of_a_tensor_that_requires_grad_warns_once_per_process():
     assert "Converting a tensor with requires_grad=True" in out[0]
 
 
+@pytest.mark.parametrize("data", ["[x, x * 2]", "[[[x]]]", "[x.detach(), 3.0]"])
+def test_tensor_of_tensors_that_require_grad_warns_as_float_does(data):
+    """torch.tensor([x]) takes x's number: the same once-per-process warning, at the line
+    that called torch.tensor, and none for a detached x."""
+    import subprocess
+    import sys
+    code = ("import warnings, {lib} as t\nx = t.tensor(2., requires_grad=True)\n"
+            "with warnings.catch_warnings(record=True) as w:\n"
+            "    warnings.simplefilter('always')\n"
+            f"    a = t.tensor({data})\n"
+            "    float(x)\n"
+            "print([(str(m.message), m.filename, m.lineno) for m in w], a.tolist(), a.requires_grad)")
+    out = [subprocess.run([sys.executable, "-c", code.format(lib=lib)], capture_output=True,
+                          text=True, check=True).stdout for lib in ("autograd_mini", "torch")]
+    assert out[0] == out[1]
+
 def test_generators_reproduce_their_numbers():
     def program(lib):
         g = lib.Generator().manual_seed(7)
