@@ -35,6 +35,9 @@ from .serialization import load, save
 _ops.bind(globals())
 for _name, _method in _factories.TENSOR_METHODS.items():
     setattr(Tensor, _name, _method)
+from .dtype_info import (can_cast, finfo, iinfo, is_complex, promote_types,  # noqa: E402
+                         result_type, typename)
+Tensor.is_complex = is_complex
 # What programs reach for in isinstance checks: torch._C._functions.AccumulateGrad, ...
 _C = _types.SimpleNamespace(_functions=autograd.graph._functions())
 

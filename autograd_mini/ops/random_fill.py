@@ -1,12 +1,14 @@
 """Filling a tensor in place with random numbers: uniform_, normal_, random_, bernoulli_,
-and torch.normal / torch.bernoulli, which make a tensor and fill it.
+and torch.normal / torch.bernoulli, which make a tensor and fill it; exponential_, cauchy_,
+log_normal_, geometric_ (recorded on torch's zero-gradient nodes) and randint_like.
 
 The numbers are torch's for the same seed (random.py draws them as torch's CPU kernels
 do). nn.init draws every initial weight through uniform_ or normal_, as torch's does."""
 import numpy as np
 
-from .. import factories
-from ..inplace import _check_writable, _LEAF_ERROR
+from .. import dtypes, factories
+from ..inplace import _check_writable, _LEAF_ERROR, apply_inplace
+from ..node import Node
 
 
 def _fill(tensor, values):
@@ -71,3 +73,102 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, de
     result._data *= std_data
     result._data += mean_data
     return result
+
+
+# -- exponential_, cauchy_, log_normal_, geometric_ ------------------------------------------
+# torch records these on a node of their own whose gradient is zero (the old values are gone).
+
+
+class _RandomFillBackward(Node):
+    @staticmethod
+    def forward(a, values):
+        return values
+
+    def backward(self, grad):
+        return (grad * 0,)
+
+
+def _random_node(name, aten):
+    return type(name, (_RandomFillBackward,), {"aten": aten})
+
+
+ExponentialBackward0 = _random_node("ExponentialBackward0", "aten::exponential_")
+CauchyBackward0 = _random_node("CauchyBackward0", "aten::cauchy_")
+LogNormalBackward0 = _random_node("LogNormalBackward0", "aten::log_normal_")
+GeometricBackward0 = _random_node("GeometricBackward0", "aten::geometric_")
+
+
+def _number(value):
+    """A double as torch's C++ messages print it (ostream's 6 significant digits)."""
+    return f"{float(value):g}"
+
+
+def _continuous_only(tensor, distribution, dtype_name):
+    if tensor._data.dtype.kind != "f":
+        raise RuntimeError(f"{distribution} distribution is a continuous probability "
+                           "distribution. dtype must be a floating point but you specified "
+                           f"{dtype_name(dtypes.from_numpy(tensor._data.dtype))}")
+
+
+def _fill_recorded(tensor, node, draw, generator):
+    """Draw as torch's serial kernel does (in the tensor's memory order), then write the
+    numbers through the node, as an in-place op."""
+    rng, shape, dtype = _draws(tensor, generator)
+    values = draw(rng, shape, dtype)
+    if not tensor._data.flags.c_contiguous:
+        from ..random import _in_memory_order
+        values = _in_memory_order(values.ravel(), tensor._data)
+    return apply_inplace(tensor, lambda t: node.apply(t, values=values))
+
+
+def exponential_(self, lambd=1.0, *, generator=None):
+    if not lambd > 0.0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={_number(lambd)}")
+    _continuous_only(self, "Exponential", dtypes.scalar_type)
+    return _fill_recorded(self, ExponentialBackward0,
+                          lambda rng, shape, dtype: rng.exponential(shape, dtype, lambd), generator)
+
+
+def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+    if not sigma > 0.0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={_number(sigma)}")
+    _continuous_only(self, "Cauchy", dtypes.CPP_TYPE.get)
+    return _fill_recorded(self, CauchyBackward0,
+                          lambda rng, shape, dtype: rng.cauchy(shape, dtype, median, sigma),
+                          generator)
+
+
+def _floating_kernel(tensor, kernel):
+    if tensor._data.dtype.kind != "f":
+        raise NotImplementedError(f'"{kernel}" not implemented for '
+                                  f"'{dtypes.scalar_type(dtypes.from_numpy(tensor._data.dtype))}'")
+
+
+def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+    if not std > 0.0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={_number(std)}")
+    _floating_kernel(self, "log_normal_cpu")
+    return _fill_recorded(self, LogNormalBackward0,
+                          lambda rng, shape, dtype: rng.log_normal(shape, dtype, mean, std),
+                          generator)
+
+
+def geometric_(self, p, *, generator=None):
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={_number(p)}")
+    if self._data.dtype == np.bool_:
+        raise NotImplementedError("\"geometric_cpu\" not implemented for 'Bool'")
+    return _fill_recorded(self, GeometricBackward0,
+                          lambda rng, shape, dtype: rng.geometric(shape, dtype, p), generator)
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None,
+                 pin_memory=False, requires_grad=False, memory_format=None, generator=None):
+    """Integers in [low, high) (in [0, low) given one bound) in a tensor like `input`."""
+    low, high = (0, low) if high is None else (low, high)
+    result = factories.empty_like(input, dtype=dtype)
+    if not low < high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
+                           f">= to={high}")
+    random_(result, low, high, generator=generator)
+    return result.requires_grad_(requires_grad)
