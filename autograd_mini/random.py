@@ -159,6 +159,10 @@ class Generator:
         unit = self._unit(_count(shape), np.dtype(np.float64))
         return np.ceil(np.log(unit) / np.log1p(-p)).astype(dtype).reshape(shape)
 
+    def uniform_unit(self, n):
+        """n float64 uniforms in [0, 1), as ATen's uniform_real_distribution<double>."""
+        return self._unit(n, np.dtype(np.float64))
+
     def _unit(self, n, dtype):
         if dtype == np.float64:
             return (self.words64(n) & np.uint64(2 ** 53 - 1)).astype(np.float64) * 2.0 ** -53

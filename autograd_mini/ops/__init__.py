@@ -122,10 +122,10 @@ def bind(namespace):
     Tensor.__ifloordiv__, Tensor.__imod__ = Tensor.floor_divide_, Tensor.remainder_
     Tensor.zero_, Tensor.fill_, Tensor.copy_ = inplace.zero_, inplace.fill_, inplace.copy_
     for name in ("uniform_", "normal_", "random_", "bernoulli_", "bernoulli", "exponential_",
-                 "cauchy_", "log_normal_", "geometric_"):
+                 "cauchy_", "log_normal_", "geometric_", "multinomial"):
         setattr(Tensor, name, getattr(random_fill, name))
     namespace.update(bernoulli=random_fill.bernoulli, normal=random_fill.normal,
-                     randint_like=random_fill.randint_like)
+                     randint_like=random_fill.randint_like, multinomial=random_fill.multinomial)
     Tensor.__invert__ = _invert
     Tensor.__iter__ = _iter
     Tensor.T = property(lambda self: self.permute(*reversed(range(self._data.ndim))))

@@ -172,3 +172,48 @@ def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=Non
                            f">= to={high}")
     random_(result, low, high, generator=generator)
     return result.requires_grad_(requires_grad)
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+    """Category indices drawn from each row of weights, as torch's CPU code draws them:
+    without replacement (or one sample) the largest weight / Exp(1) (Gumbel's trick: one
+    exponential per weight, then topk); with replacement, per sample a float64 uniform
+    looked up in the row's normalised running sum (left binary search)."""
+    probs = input._data
+    if not 1 <= probs.ndim <= 2:
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if probs.dtype.kind != "f":
+        raise RuntimeError("multinomial only supports floating-point dtypes for input, got: "
+                           f"{dtypes.scalar_type(dtypes.from_numpy(probs.dtype))}")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    if not replacement and num_samples > probs.shape[-1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                           "replacement")
+    rng, rows = factories._generator(generator), probs.reshape(-1, probs.shape[-1])
+    if not replacement or num_samples == 1:
+        if not (rows.max() < np.inf and rows.min() >= 0):  # a NaN fails both
+            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+        if (rows.sum(1) == 0).any():
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        keys = rows / rng.exponential(rows.shape, rows.dtype, 1.0)
+        chosen = np.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
+    else:
+        chosen = np.stack([_with_replacement(row, num_samples, rng) for row in rows])
+    return factories.tensor(chosen.reshape(probs.shape[:-1] + (num_samples,)))
+
+
+def _with_replacement(row, num_samples, rng):
+    for value in row:  # torch checks each entry in turn, sign before finiteness
+        if not value >= 0:
+            raise RuntimeError("invalid multinomial distribution (encountering probability entry "
+                               "< 0)")
+        if not np.isfinite(value):
+            raise RuntimeError("invalid multinomial distribution (encountering probability entry "
+                               "= infinity or NaN)")
+    running = np.cumsum(row, dtype=row.dtype)  # summed in the weights' own precision
+    if not running[-1] > 0:
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    running = running / running[-1]
+    running[-1] = 1
+    return np.searchsorted(running.astype(np.float64), rng.uniform_unit(num_samples), "left")

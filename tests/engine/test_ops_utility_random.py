@@ -83,6 +83,27 @@ def test_random_fill_errors(program):
     _same_error(program)
 
 
+@pytest.mark.parametrize("seed", [0, 3, 11])
+def test_multinomial_draws_torchs_samples(seed):
+    _same(lambda lib: [
+        lib.multinomial(lib.tensor([0.1, 0.2, 0.3, 0.4]), 3),
+        lib.multinomial(lib.tensor([0.1, 0.2, 0.3, 0.4]), 10, True),
+        lib.multinomial(lib.tensor([[1.0, 2, 3], [0, 5, 1]]), 2),
+        lib.multinomial(lib.tensor([[1.0, 2, 3], [0, 5, 1]], dtype=lib.float64), 7, True),
+        lib.tensor([1.0, 2, 3, 4]).multinomial(1, replacement=True),
+        lib.multinomial(lib.tensor([1.0, 0, 0]), 2), lib.rand(2)], seed)
+
+
+@pytest.mark.parametrize("args", [
+    ([1.0, 0, 0], 4), ([1.0, 0, 0], 0), ([-1.0, 0, 0], 1), ([-1.0, 0, 0], 3, True),
+    ([0.0, 0, 0], 3, True), ([0.0, 0, 0], 1), ([float("inf"), 0, 0], 2, True),
+    ([float("nan"), 0, 0], 2, True), ([float("nan"), 1], 1), (1.0, 2, True),
+    ([[[1.0]]], 1)])
+def test_multinomial_errors(args):
+    _same_error(lambda lib: lib.multinomial(lib.tensor(args[0]), *args[1:]))
+    _same_error(lambda lib: lib.multinomial(lib.tensor([1, 0]), 1))
+
+
 # -- dtype questions ------------------------------------------------------------------------
 
 def _dtypes(lib):
