@@ -18,6 +18,7 @@ ones, so a few of them differ in the last bit (about 1e-7). And on Intel CPUs to
 MKL for `bernoulli_` (so dropout) masks: there those masks are torch's only on other CPUs.
 """
 import contextlib
+import math
 import struct
 
 import numpy as np
@@ -158,6 +159,45 @@ class Generator:
     def geometric(self, shape, dtype, p):
         unit = self._unit(_count(shape), np.dtype(np.float64))
         return np.ceil(np.log(unit) / np.log1p(-p)).astype(dtype).reshape(shape)
+
+    def poisson(self, rates):
+        """One Poisson count per rate, each drawn in turn as ATen's sample_poisson draws it."""
+        return np.array([self._one_poisson(float(rate)) for rate in rates.ravel()],
+                        rates.dtype).reshape(rates.shape)
+
+    def _one_poisson(self, rate):
+        if not rate >= 0:
+            raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+        if rate >= 10:
+            return self._poisson_by_rejection(rate)
+        if rate == 0:
+            return 0
+        # a product of uniforms, counted until it falls to exp(-rate) or below
+        floor, count, product = math.exp(-rate), 0, 1.0
+        while True:
+            product *= float(self.uniform_unit(1)[0])
+            if product <= floor:
+                return count
+            count += 1
+
+    def _poisson_by_rejection(self, rate):
+        # Hoermann's transformed rejection (1993), constants and all, as ATen has it
+        root, log_rate = math.sqrt(rate), math.log(rate)
+        b = 0.931 + 2.53 * root
+        a = -0.059 + 0.02483 * b
+        inv_alpha, vr = 1.1239 + 1.1328 / (b - 3.4), 0.9277 - 3.6224 / (b - 2)
+        while True:
+            u, v = self.uniform_unit(2).tolist()
+            u -= 0.5
+            us = 0.5 - abs(u)
+            k = math.floor((2 * a / us + b) * u + rate + 0.43)
+            if us >= 0.07 and v <= vr:
+                return k
+            if k < 0 or (us < 0.013 and v > us):
+                continue
+            if (math.log(v) + math.log(inv_alpha) - math.log(a / (us * us) + b)
+                    <= -rate + k * log_rate - math.lgamma(k + 1.0)):
+                return k
 
     def uniform_unit(self, n):
         """n float64 uniforms in [0, 1), as ATen's uniform_real_distribution<double>."""

@@ -125,7 +125,8 @@ def bind(namespace):
                  "cauchy_", "log_normal_", "geometric_", "multinomial"):
         setattr(Tensor, name, getattr(random_fill, name))
     namespace.update(bernoulli=random_fill.bernoulli, normal=random_fill.normal,
-                     randint_like=random_fill.randint_like, multinomial=random_fill.multinomial)
+                     randint_like=random_fill.randint_like, multinomial=random_fill.multinomial,
+                     poisson=random_fill.poisson)
     Tensor.__invert__ = _invert
     Tensor.__iter__ = _iter
     Tensor.T = property(lambda self: self.permute(*reversed(range(self._data.ndim))))

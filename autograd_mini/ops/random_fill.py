@@ -96,6 +96,7 @@ ExponentialBackward0 = _random_node("ExponentialBackward0", "aten::exponential_"
 CauchyBackward0 = _random_node("CauchyBackward0", "aten::cauchy_")
 LogNormalBackward0 = _random_node("LogNormalBackward0", "aten::log_normal_")
 GeometricBackward0 = _random_node("GeometricBackward0", "aten::geometric_")
+PoissonBackward0 = _random_node("PoissonBackward0", "aten::poisson")
 
 
 def _number(value):
@@ -217,3 +218,10 @@ def _with_replacement(row, num_samples, rng):
     running = running / running[-1]
     running[-1] = 1
     return np.searchsorted(running.astype(np.float64), rng.uniform_unit(num_samples), "left")
+
+
+def poisson(input, generator=None):
+    """A Poisson count for each rate in `input`, in its dtype (PoissonBackward0: no gradient)."""
+    _floating_kernel(input, "poisson_cpu")
+    counts = factories._generator(generator).poisson(np.ascontiguousarray(input._data))
+    return PoissonBackward0.apply(input, values=counts)

@@ -104,6 +104,25 @@ def test_multinomial_errors(args):
     _same_error(lambda lib: lib.multinomial(lib.tensor([1, 0]), 1))
 
 
+@pytest.mark.parametrize("seed", [0, 5, 2 ** 33])
+def test_poisson_draws_torchs_counts(seed):
+    rates = [0, 0.5, 3, 9.9, 10, 50, 1000, 2.5, 0.01] * 4
+    _same(lambda lib: [lib.poisson(lib.tensor(rates)),
+                       lib.poisson(lib.tensor([[1.0, 100], [2, 300], [5, 1000]]).t()),
+                       lib.poisson(lib.tensor(rates, dtype=lib.float64)), lib.rand(3)], seed)
+
+
+def test_poisson_records_a_zero_gradient_and_checks_its_rates():
+    for lib in ENGINES:
+        rates = lib.tensor([1.0, 20.0], requires_grad=True)
+        counts = lib.poisson(rates)
+        assert counts.grad_fn.name() == "PoissonBackward0"
+        counts.sum().backward()
+        np.testing.assert_array_equal(rates.grad.numpy(), np.zeros(2, np.float32))
+    for rates in ([-1.0], [float("nan")], [1, 2]):
+        _same_error(lambda lib: lib.poisson(lib.tensor(rates)))
+
+
 # -- dtype questions ------------------------------------------------------------------------
 
 def _dtypes(lib):
