@@ -200,3 +200,8 @@ from . import convolution, pooling  # noqa: E402
 MODULE_ONLY.update({"conv1d": convolution.conv1d, "conv2d": convolution.conv2d,
                     "max_pool1d": pooling.max_pool1d, "max_pool2d": pooling.max_pool2d,
                     "avg_pool1d": pooling.avg_pool1d})
+
+# Special functions (lgamma, digamma, erfinv, ...) and more linear algebra (det, inverse, ...).
+from . import linalg_more, special_math  # noqa: E402
+FUNCTIONS.update({**special_math.FUNCTIONS, **linalg_more.FUNCTIONS})
+MODULE_ONLY.update(linalg_more.MODULE_ONLY)  # cdist, chain_matmul: no Tensor methods in torch

@@ -399,6 +399,46 @@ CASES.update({
 })
 _NO_DOUBLE_BACKWARD = {"conv2d", "conv1d", "max_pool2d", "max_pool1d", "avg_pool1d"}
 
+# Special functions and more linear algebra (special_math.py, linalg_more.py). Matrices
+# are kept well conditioned (2 on the diagonal); digamma, i0 and cdist compute their
+# backward on arrays (trigamma, i1; torch has no double backward of cdist either).
+_SQ, _SQ_BATCH = _signed(3, 3) * 0.3 + 2 * np.eye(3), _signed(2, 3, 3) * 0.3 + 2 * np.eye(3)
+_ROWS3 = _signed(4, 3)
+CASES.update({
+    "lgamma": [(am.lgamma, [_positive(2, 3)], {}), (am.lgamma, [-_positive(2, 3) + 0.25], {})],
+    "digamma": [(am.digamma, [_positive(2, 3)], {}), (am.digamma, [_signed(2, 3) * 0.4 - 1.5], {})],
+    "erfinv": [(am.erfinv, [_signed(2, 3) * 0.7], {})],
+    "logit": [(am.logit, [_positive(2, 3) / 2.5], {}),
+              (lambda a: a.logit(eps=0.05), [_positive(2, 3) / 2.1], {})],
+    "i0": [(am.i0, [_signed(2, 3) * 3], {})],
+    "deg2rad": [(am.deg2rad, [_A], {})], "rad2deg": [(am.rad2deg, [_A], {})],
+    "negative": [(am.negative, [_A], {})], "absolute": [(am.absolute, [_A], {})],
+    "sgn": [(am.sgn, [_A], {})],
+    "ldexp": [(am.ldexp, [_A, _B], {}), (lambda a: a.ldexp(am.tensor([2, -1, 3])), [_A], {})],
+    "float_power": [(lambda a: a.float_power(3), [_A], {}), (am.float_power, [_positive(2, 3), _B], {}),
+                    (lambda a: am.float_power(2.5, a), [_A], {})],
+    "det": [(am.det, [_SQ], {}), (am.det, [_SQ_BATCH], {})],
+    "inverse": [(am.inverse, [_SQ], {}), (am.inverse, [_SQ_BATCH], {})],
+    "slogdet": [(lambda a: am.slogdet(a).logabsdet, [_SQ_BATCH], {}),
+                (lambda a: a.slogdet()[1] * a.slogdet()[0], [-_SQ], {})],
+    "logdet": [(am.logdet, [_SQ], {})],
+    "cross": [(lambda a, b: am.cross(a, b, dim=1), [_ROWS3, _signed(4, 3)], {}),
+              (lambda a, b: a.cross(b, dim=-1), [_ROWS3, _signed(1, 3)], {})],
+    "inner": [(am.inner, [_A, _B], {}), (am.inner, [_A[0], _B[1]], {})],
+    "vdot": [(am.vdot, [_A[0], _B[0]], {})],
+    "dist": [(am.dist, [_A, _B[0]], {}), (lambda a, b: a.dist(b, 3), [_A, _B], {}),
+             (lambda a, b: a.dist(b, 1), [_A, _B], {})],
+    "cdist": [(am.cdist, [_ROWS3, _signed(5, 3)], {}),
+              (lambda a, b: am.cdist(a, b, p=3), [_signed(2, 4, 3), _signed(2, 2, 3)], {})],
+    "chain_matmul": [(lambda a, b, c: am.chain_matmul(a, b, c), [_A, _B.T, _signed(2, 4)], {}),
+                     (lambda a, b: am.chain_matmul(a, b, a.t(), b), [_SQ, _signed(3, 3)], {})],
+    "baddbmm": [(am.baddbmm, [_signed(1, 2), _signed(2, 3, 4), _signed(2, 4, 2)], {}),
+                (lambda a, b, c: a.baddbmm(b, c, beta=0.5, alpha=-2), [_signed(2, 3, 2), _signed(2, 3, 4),
+                                                                      _signed(2, 4, 2)], {})],
+    "matrix_power": [(lambda a, n=n: a.matrix_power(n), [_SQ], {}) for n in (0, 1, 3, 5, -2)],
+})
+_NO_DOUBLE_BACKWARD |= {"digamma", "i0", "cdist"}
+
 def _params(skip=()):
     return [pytest.param(fn, arrays, kwargs, id=f"{name}-{i}")
             for name, cases in CASES.items() if name not in skip
