@@ -30,6 +30,7 @@ from . import autograd
 from .autograd.anomaly_mode import (is_anomaly_check_nan_enabled, is_anomaly_enabled,
                                    set_anomaly_enabled)
 from . import _torch_alias, nn, optim, utils  # _torch_alias: torch.nn is this nn
+from . import linalg  # torch.linalg
 from .serialization import load, save
 
 _ops.bind(globals())

@@ -164,3 +164,40 @@ def test_sgn_is_sign_on_its_own_node_with_zero_gradient():
         (grad,) = lib.autograd.grad(out.sum(), [x])
         results.append((out.tolist(), out.grad_fn.name(), float((grad + 0).abs().sum())))
     assert results[0] == results[1]
+
+
+# torch.linalg's names for the same functions, and its norms.
+_A3 = _rng.uniform(-1, 1, (2, 3, 4)).tolist()
+LINALG = {
+    "linalg.det": (lambda m, a: m.linalg.det(a), [_BATCH], True),
+    "linalg.inv": (lambda m, a: m.linalg.inv(a), [_M], True),
+    "linalg.slogdet": (lambda m, a: m.linalg.slogdet(a).logabsdet, [_NEG_DET], True),
+    "linalg.cross": (lambda m, a, b: m.linalg.cross(a, b), [_ROWS, _ROWS[::-1]], True),
+    "linalg.multi_dot": (lambda m, a, b: m.linalg.multi_dot([a, b.t(), b]), [_ROWS, _ROWS2], True),
+    "vector_norm": (lambda m, a: m.linalg.vector_norm(a), [_A3], True),
+    "vector_norm dim": (lambda m, a: m.linalg.vector_norm(a, 3, dim=(0, 2), keepdim=True), [_A3], True),
+    "matrix_norm": (lambda m, a: m.linalg.matrix_norm(a), [_A3], True),
+    "matrix_norm 1": (lambda m, a: m.linalg.matrix_norm(a, 1), [_A3], False),
+    "matrix_norm -1 keepdim": (lambda m, a: m.linalg.matrix_norm(a, -1, keepdim=True), [_A3], False),
+    "matrix_norm inf": (lambda m, a: m.linalg.matrix_norm(a, float("inf"), dim=(0, 2)), [_A3], False),
+    "norm": (lambda m, a: m.linalg.norm(a), [_A3], True),
+    "norm vector ord": (lambda m, a: m.linalg.norm(a[0, 0], 3), [_A3], True),
+    "norm matrix ord": (lambda m, a: m.linalg.norm(a[0], 1), [_A3], False),
+    "norm dim": (lambda m, a: m.linalg.norm(a, dim=1), [_A3], True),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", sorted(LINALG))
+def test_torch_linalg_namespace(name, dtype):
+    program, inputs, smooth = LINALG[name]
+    _compare(program, inputs, smooth, False, dtype)
+
+
+def test_matrix_norm_error_matches_torch():
+    messages = []
+    for lib in (autograd_mini, torch):
+        with pytest.raises(RuntimeError) as info:
+            lib.linalg.matrix_norm(lib.ones(3))
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
