@@ -4,7 +4,7 @@ LinalgVectorNormBackward0). Matrix norms that need an SVD (2, -2, 'nuc') are not
 from .ops import linalg_more as _more
 from .ops.reduction import LinalgVectorNormBackward0 as _VectorNorm
 
-det, inv, slogdet, multi_dot = _more.det, _more.inverse, _more.slogdet, _more.multi_dot
+det, inv, slogdet, multi_dot = _more.det, _more.inverse, _more.linalg_slogdet, _more.multi_dot
 cross = _more.linalg_cross
 
 

@@ -55,7 +55,13 @@ class LinalgDetBackward0(Node):
 
     def backward(self, grad):
         (a,) = self.saved_tensors
-        return (_cofactor_direction(a, grad * self.saved_output),)
+        det = self.saved_output
+        singular = det._data == 0
+        if np.any(singular):  # torch's gradient there is 0 (det times anything): an
+            # identity stands in for the singular matrices, so the inverse exists
+            eye = np.broadcast_to(np.eye(a._data.shape[-1], dtype=a._data.dtype), a._data.shape)
+            a = where(constant(singular[..., None, None]), constant(eye), a)
+        return (_cofactor_direction(a, grad * det),)
 
 
 class LinalgInvExBackward0(Node):
@@ -96,7 +102,16 @@ class LinalgSlogdetBackward0(_Paired):
         return _cofactor_direction(a, grad)
 
 
-slogdet_return = collections.namedtuple("slogdet", ["sign", "logabsdet"])
+def _slogdet_type(name):
+    """torch.return_types.slogdet / linalg_slogdet: (sign, logabsdet), printed like torch's."""
+    def __repr__(self):
+        return (f"autograd_mini.return_types.{name}(\nsign={self.sign!r},\n"
+                f"logabsdet={self.logabsdet!r})")
+    base = collections.namedtuple(name, ["sign", "logabsdet"])
+    return type(name, (base,), {"__slots__": (), "__repr__": __repr__})
+
+
+slogdet_return, linalg_slogdet_return = _slogdet_type("slogdet"), _slogdet_type("linalg_slogdet")
 
 
 class LinalgCrossBackward0(Node):
@@ -262,12 +277,16 @@ def inverse(input):
     return LinalgInvExBackward0.apply(input)
 
 
-def slogdet(input):
+def slogdet(input, *, _type=slogdet_return):
     data = input._data
     _square(data, "slogdet")
     sign, logabsdet = np.linalg.slogdet(data)
-    return _results(LinalgSlogdetBackward0, slogdet_return, input,
+    return _results(LinalgSlogdetBackward0, _type, input,
                     (np.asarray(sign, data.dtype), np.asarray(logabsdet, data.dtype)), {})
+
+
+def linalg_slogdet(A):
+    return slogdet(A, _type=linalg_slogdet_return)
 
 
 def logdet(input):

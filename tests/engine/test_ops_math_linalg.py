@@ -201,3 +201,22 @@ def test_matrix_norm_error_matches_torch():
             lib.linalg.matrix_norm(lib.ones(3))
         messages.append(str(info.value))
     assert messages[0] == messages[1]
+
+
+def test_slogdet_results_print_as_torchs():
+    texts = []
+    for lib in (autograd_mini, torch):
+        a = lib.tensor(_NEG_DET, dtype=lib.float64)
+        texts.append([repr(lib.slogdet(a)), repr(lib.linalg.slogdet(a))])
+    assert texts[0] == [t.replace("torch.", "autograd_mini.") for t in texts[1]]
+
+
+def test_det_gradient_of_a_singular_matrix_is_torchs_zero():
+    # float64, where both engines find the determinant exactly 0 (torch multiplies by it).
+    grads = []
+    for lib in (autograd_mini, torch):
+        a = lib.tensor([[[1.0, 2.0], [2.0, 4.0]], [[2.0, 1.0], [0.5, 1.0]]], dtype=lib.float64,
+                       requires_grad=True)
+        a.det().sum().backward()
+        grads.append(a.grad.tolist())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12)
