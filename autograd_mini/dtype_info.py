@@ -47,7 +47,8 @@ class iinfo:
             raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to "
                             "handle 'torch.iinfo'")
         info = np.iinfo(type.np)
-        self.bits, self.dtype, self.max, self.min = info.bits, type.name, int(info.max), int(info.min)
+        self.bits, self.dtype = info.bits, type.name
+        self.max, self.min = int(info.max), int(info.min)
 
     def __repr__(self):
         return f"iinfo(min={float(self.min):g}, max={float(self.max):g}, dtype={self.dtype})"

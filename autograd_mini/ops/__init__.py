@@ -51,7 +51,8 @@ INPLACE = ("add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "sin"
            "addcmul", "addcdiv", "lerp",
            "tan", "asin", "acos", "atan", "sinh", "cosh", "erf", "erfc", "log1p", "expm1", "log2",
            "log10", "rsqrt", "exp2", "floor", "ceil", "round", "trunc", "fix", "frac", "sinc",
-           "nan_to_num", "atan2", "hypot", "xlogy", "remainder", "fmod", "clamp_min", "clamp_max")
+           "nan_to_num", "atan2", "hypot", "xlogy", "remainder", "fmod", "clamp_min", "clamp_max",
+           "sign")
 # In-place forms that torch records on a node of their own (asinh_ ... floor_divide_).
 INPLACE_OWN = {**{n: getattr(unary_math, n) for n in (
     "asinh_", "acosh_", "atanh_", "arcsinh_", "arccosh_", "arctanh_")},
@@ -200,6 +201,12 @@ from . import convolution, pooling  # noqa: E402
 MODULE_ONLY.update({"conv1d": convolution.conv1d, "conv2d": convolution.conv2d,
                     "max_pool1d": pooling.max_pool1d, "max_pool2d": pooling.max_pool2d,
                     "avg_pool1d": pooling.avg_pool1d})
+
+# Broadcasting, repeating and counting utilities (utility.py); sum_to_size is a method only.
+from . import utility  # noqa: E402
+FUNCTIONS.update(utility.FUNCTIONS)
+MODULE_ONLY.update(utility.MODULE_ONLY)
+Tensor.sum_to_size = utility.sum_to_size
 
 # Special functions (lgamma, digamma, erfinv, ...) and more linear algebra (det, inverse, ...).
 from . import linalg_more, special_math  # noqa: E402

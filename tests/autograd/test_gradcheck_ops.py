@@ -439,6 +439,24 @@ CASES.update({
 })
 _NO_DOUBLE_BACKWARD |= {"digamma", "i0", "cdist"}
 
+# Broadcasting, repeating and counting utilities (utility.py).
+_COUNTS = am.tensor([1, 0, 2])
+CASES.update({
+    "broadcast_to": [(lambda a: am.broadcast_to(a, (2, 2, 3)), [_A], {})],
+    "broadcast_tensors": [(lambda a, b: am.broadcast_tensors(a, b), [_A, _signed(2, 1)], {})],
+    "repeat_interleave": [(lambda a: a.repeat_interleave(2), [_A], {}),
+                          (lambda a: a.repeat_interleave(_COUNTS, dim=1), [_A], {})],
+    "trapezoid": [(lambda a: am.trapezoid(a, dx=0.5), [_A], {}),
+                  (lambda a, x: am.trapezoid(a, x), [_A, _distinct(3)], {})],
+    "trapz": [(lambda a: am.trapz(a, dim=0), [_A], {})],
+    **{name: [(lambda a, f=name: getattr(am, f)(a.flatten().long().abs()).double(), [_A], {})]
+       for name in ("bincount", "unique_consecutive")},
+    "histc": [(lambda a: am.histc(a, 4), [_A], {})],
+    "isin": [(lambda a: am.isin(a, a[0]).double(), [_A], {})],
+})
+_NOT_DIFFERENTIABLE |= {"bincount", "unique_consecutive", "histc", "isin"}
+
+
 def _params(skip=()):
     return [pytest.param(fn, arrays, kwargs, id=f"{name}-{i}")
             for name, cases in CASES.items() if name not in skip

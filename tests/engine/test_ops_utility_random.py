@@ -180,3 +180,103 @@ def test_is_complex_and_typename():
     for make in (lambda lib: lib.ones(2), lambda lib: lib.ones(2, dtype=lib.int64), lambda lib: 3,
                  lambda lib: lib.ones(2).grad_fn, lambda lib: "x"):
         assert autograd_mini.typename(make(autograd_mini)) == torch.typename(make(torch))
+
+
+# -- broadcasting, repeating, counting ------------------------------------------------------
+
+def _chain(t):
+    names, node = [], t.grad_fn
+    while node is not None:
+        names.append(node.name())
+        node = node.next_functions[0][0] if node.next_functions else None
+    return names
+
+
+def _outcome(lib, program):
+    """Values, dtypes, the first-input chain of node names and the gradients of a program
+    (or its error), as plain Python data to compare across engines."""
+    x = lib.tensor(np.random.default_rng(0).normal(size=(3, 4)).astype(np.float32),
+                   requires_grad=True)
+    v = lib.tensor([1.0, 2, 4], requires_grad=True)
+    try:
+        result = program(lib, x, v, lib.tensor([1, 2, 0]))
+    except Exception as error:  # noqa: BLE001 - the error is the outcome compared
+        return type(error).__name__, str(error)
+    results = list(result) if isinstance(result, (tuple, list)) else [result]
+    seen = [(str(r.dtype).split(".")[-1], r.detach().numpy().tolist(), _chain(r))
+            for r in results]
+    tracked = [r for r in results if r.requires_grad]
+    if tracked:
+        sum(r.sum() for r in tracked).backward()
+    # gradients to 5 places: where x meets itself (trapezoid(x, x)) the sums' order differs
+    return seen, [None if t.grad is None else t.grad.numpy().round(5).tolist() for t in (x, v)]
+
+
+_UNIQUE = [1, 1, 2, 2, 3, 1, 1]
+UTILITY_PROGRAMS = {
+    "broadcast_to": lambda lib, x, v, i: lib.broadcast_to(v, (2, 3)),
+    "broadcast_to method": lambda lib, x, v, i: v.broadcast_to((4, 3)),
+    "broadcast_to error": lambda lib, x, v, i: lib.broadcast_to(v, (2, 4)),
+    "broadcast_tensors": lambda lib, x, v, i: lib.broadcast_tensors(x, v[:1].view(1, 1),
+                                                                    lib.ones(3, 1)),
+    "broadcast_tensors error": lambda lib, x, v, i: lib.broadcast_tensors(x, v),
+    "sum_to_size keep": lambda lib, x, v, i: x.sum_to_size(1, 4),
+    "sum_to_size drop": lambda lib, x, v, i: x.sum_to_size(4),
+    "sum_to_size tuple": lambda lib, x, v, i: x.sum_to_size((3, 1)),
+    "sum_to_size error": lambda lib, x, v, i: x.sum_to_size(5),
+    "sum_to_size too long": lambda lib, x, v, i: x.sum_to_size(1, 2, 3),
+    "repeat_interleave": lambda lib, x, v, i: x.repeat_interleave(2),
+    "repeat_interleave dim": lambda lib, x, v, i: x.repeat_interleave(2, dim=-1),
+    "repeat_interleave 1-d": lambda lib, x, v, i: lib.repeat_interleave(v, 3, 0),
+    "repeat_interleave counts": lambda lib, x, v, i: x.repeat_interleave(i, dim=0),
+    "repeat_interleave one count": lambda lib, x, v, i: x.repeat_interleave(lib.tensor([2])),
+    "repeat_interleave indices": lambda lib, x, v, i: lib.repeat_interleave(i),
+    "repeat_interleave size error": lambda lib, x, v, i: x.repeat_interleave(lib.tensor([1, 2]),
+                                                                             dim=0),
+    "repeat_interleave negative": lambda lib, x, v, i: x.repeat_interleave(-1),
+    "repeat_interleave negative counts": lambda lib, x, v, i: x.repeat_interleave(
+        lib.tensor([1, -1, 0]), dim=0),
+    "bincount": lambda lib, x, v, i: lib.bincount(i),
+    "bincount weights": lambda lib, x, v, i: lib.bincount(i, lib.tensor([0.5, 1, 2]), 5),
+    "bincount double weights": lambda lib, x, v, i: lib.bincount(
+        i, lib.tensor([0.5, 1, 2], dtype=lib.float64)),
+    "bincount integer weights": lambda lib, x, v, i: lib.bincount(i, lib.tensor([1, 2, 3])),
+    "bincount method": lambda lib, x, v, i: i.bincount(minlength=2),
+    "bincount empty": lambda lib, x, v, i: lib.bincount(lib.tensor([], dtype=lib.int64)),
+    "bincount negative": lambda lib, x, v, i: lib.bincount(lib.tensor([-1, 2])),
+    "bincount float": lambda lib, x, v, i: lib.bincount(lib.tensor([1.0, 2])),
+    "bincount 2-d": lambda lib, x, v, i: lib.bincount(lib.tensor([[1, 2]])),
+    "histc": lambda lib, x, v, i: lib.histc(x, bins=4),
+    "histc range": lambda lib, x, v, i: lib.histc(lib.tensor([1.0, 2, 1, 4, 0.5, 3]), 4, 0, 3),
+    "histc method": lambda lib, x, v, i: x.histc(5, -1, 1),
+    "histc constant": lambda lib, x, v, i: lib.histc(lib.ones(3), 3),
+    "histc double": lambda lib, x, v, i: lib.histc(lib.tensor([0.1, 0.2, 0.3],
+                                                              dtype=lib.float64), 7),
+    "histc integer": lambda lib, x, v, i: lib.histc(i, bins=4),
+    "isin": lambda lib, x, v, i: lib.isin(i, lib.tensor([0, 2])),
+    "isin number invert": lambda lib, x, v, i: lib.isin(i, 2, invert=True),
+    "unique_consecutive": lambda lib, x, v, i: lib.unique_consecutive(lib.tensor(_UNIQUE)),
+    "unique_consecutive all": lambda lib, x, v, i: lib.unique_consecutive(
+        lib.tensor(_UNIQUE), return_inverse=True, return_counts=True),
+    "unique_consecutive 2-d": lambda lib, x, v, i: lib.tensor([[1, 1], [1, 2]]).unique_consecutive(
+        return_inverse=True),
+    "unique_consecutive dim": lambda lib, x, v, i: lib.unique_consecutive(
+        lib.tensor([[1, 1], [1, 1], [2, 3]]), dim=0, return_counts=True, return_inverse=True),
+    "unique_consecutive dim 1": lambda lib, x, v, i: lib.unique_consecutive(
+        lib.tensor([[1, 1, 2], [1, 1, 3]]), dim=1),
+    "trapezoid": lambda lib, x, v, i: lib.trapezoid(x),
+    "trapezoid points": lambda lib, x, v, i: lib.trapezoid(x, lib.tensor([0.0, 1, 3, 4])),
+    "trapezoid same shape": lambda lib, x, v, i: lib.trapezoid(x, x),
+    "trapezoid 1-d": lambda lib, x, v, i: lib.trapezoid(v, v),
+    "trapz dx": lambda lib, x, v, i: lib.trapz(x, dx=0.5, dim=0),
+    "trapezoid wrong points": lambda lib, x, v, i: lib.trapezoid(x, lib.tensor([0.0, 1])),
+    "trapezoid number": lambda lib, x, v, i: lib.trapezoid(x, 2.0),
+    "trapz number": lambda lib, x, v, i: lib.trapz(x, 2.0),
+    "sign_": lambda lib, x, v, i: x.clone().sign_(),
+}
+
+
+@pytest.mark.parametrize("name", UTILITY_PROGRAMS)
+def test_utility_functions_match_torch(name):
+    program = UTILITY_PROGRAMS[name]
+    assert _outcome(autograd_mini, program) == _outcome(torch, program)
