@@ -206,7 +206,9 @@ MODULE_ONLY.update({"conv1d": convolution.conv1d, "conv2d": convolution.conv2d,
 from . import utility  # noqa: E402
 FUNCTIONS.update(utility.FUNCTIONS)
 MODULE_ONLY.update(utility.MODULE_ONLY)
-Tensor.sum_to_size = utility.sum_to_size
+Tensor.sum_to_size, Tensor.fill_diagonal_ = utility.sum_to_size, utility.fill_diagonal_
+Tensor.put_ = _make_inplace(utility.put, "put_")
+Tensor.index_put_ = _make_inplace(utility.index_put, "index_put_")
 
 # Special functions (lgamma, digamma, erfinv, ...) and more linear algebra (det, inverse, ...).
 from . import linalg_more, special_math  # noqa: E402

@@ -196,8 +196,104 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
     return results[0] if len(results) == 1 else tuple(results)
 
 
+# -- writing at positions: put, index_put, fill_diagonal_ ---------------------------------------
+
+class PutBackward0(Node):
+    """out = self with source written (or added) at flat positions index."""
+    aten = "aten::put"
+
+    @staticmethod
+    def forward(a, index, source, accumulate=False):
+        out = a._data.copy()
+        flat, where = out.reshape(-1), index._data.reshape(-1)
+        if accumulate:
+            np.add.at(flat, where, source._data.reshape(-1))
+        else:
+            flat[where] = source._data.reshape(-1)
+        return flat.reshape(out.shape)
+
+    def save(self, a, index, source, accumulate=False):
+        self._saved_index, self._saved_accumulate = index, accumulate
+        self.source_shape = source._data.shape
+
+    def backward(self, grad):
+        need_a, _, need_source = self.needs_input_grad
+        grad_a = grad_source = None
+        if need_a:  # overwritten positions get nothing (unless the source was added)
+            grad_a = grad if self._saved_accumulate else put(
+                grad, self._saved_index, Tensor._make(np.zeros(self.source_shape, grad.dtype.np)))
+        if need_source:
+            grad_source = grad.take(self._saved_index).reshape(self.source_shape)
+        return grad_a, None, grad_source
+
+
+def put(input, index, source, accumulate=False):
+    from .. import dtypes
+    if index._data.dtype != np.int64:
+        raise RuntimeError("put_(): Expected a long tensor for index, but got "
+                           f"{dtypes.scalar_type(dtypes.from_numpy(index._data.dtype))}")
+    if source._data.dtype != input._data.dtype:
+        names = [dtypes.scalar_type(dtypes.from_numpy(t._data.dtype)) for t in (input, source)]
+        raise RuntimeError("put_(): self and source expected to have the same dtype, but got "
+                           f"self.dtype = {names[0]} and source.dtype = {names[1]}")
+    if source._data.size != index._data.size:
+        raise IndexError("put_(): Expected source and index to have the same number of elements, "
+                         f"but got source.numel() = {source._data.size}, index.numel() = "
+                         f"{index._data.size}")
+    n = input._data.size
+    for i in index._data.reshape(-1).tolist():
+        if not -n <= i < n:
+            raise IndexError(f"out of range: tried to access index {i} on a tensor of {n} "
+                             "elements.")
+    return PutBackward0.apply(input, index, source, accumulate=accumulate)
+
+
+def _index_key(indices):
+    return tuple(i._data if isinstance(i, Tensor) else i for i in indices) \
+        if isinstance(indices, (tuple, list)) else indices
+
+
+def index_put(input, indices, values, accumulate=False):
+    """torch.index_put: a copy of input with values at indices (IndexPutBackward0)."""
+    from .indexing import index_put as put_at_key
+    if isinstance(values, Tensor) and values._data.dtype != input._data.dtype:
+        from .. import dtypes
+        names = [dtypes.scalar_type(dtypes.from_numpy(t._data.dtype)) for t in (input, values)]
+        raise RuntimeError("Index put requires the source and destination dtypes match, got "
+                           f"{names[0]} for the destination and {names[1]} for the source.")
+    return put_at_key(input, _index_key(indices), values, accumulate)
+
+
+def fill_diagonal_(self, fill_value, wrap=False):
+    """The main diagonal set to fill_value, through a strided view of the flat tensor (one
+    CopySlices, as torch's as_strided fill); wrap, for a tall matrix, starts again every
+    width + 1 rows with a second view, as torch does."""
+    shape = self._data.shape
+    if len(shape) < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if len(shape) > 2 and len(set(shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    height, width = shape[0], shape[-1]
+    wraps = wrap and len(shape) == 2 and height > width + 1
+    if not self._data.flags.c_contiguous:
+        if len(shape) > 2:  # all sizes equal: any order of the axes has the same diagonal
+            order = sorted(range(len(shape)), key=lambda a: -self._data.strides[a])
+            fill_diagonal_(self.permute(*order), fill_value)
+            return self
+        self.diagonal().fill_(fill_value)  # a matrix not laid out in rows: block by block
+        for start in range(width + 1, height if wraps else 0, width + 1):
+            self.narrow(0, start, min(width, height - start)).diagonal().fill_(fill_value)
+        return self
+    flat = self.view(-1)
+    step = sum(int(np.prod(shape[i + 1:])) for i in range(len(shape)))  # one along each axis
+    flat[:min(shape) * step:step].fill_(fill_value)
+    if wraps:
+        flat[(width + 1) * width::width + 1].fill_(fill_value)
+    return self
+
+
 FUNCTIONS = {"broadcast_to": broadcast_to, "repeat_interleave": repeat_interleave,
              "bincount": bincount, "histc": histc,
-             "unique_consecutive": unique_consecutive}
+             "unique_consecutive": unique_consecutive, "put": put, "index_put": index_put}
 MODULE_ONLY = {"broadcast_tensors": broadcast_tensors, "trapezoid": trapezoid, "trapz": trapz,
                "isin": isin}

@@ -453,6 +453,9 @@ CASES.update({
        for name in ("bincount", "unique_consecutive")},
     "histc": [(lambda a: am.histc(a, 4), [_A], {})],
     "isin": [(lambda a: am.isin(a, a[0]).double(), [_A], {})],
+    "put": [(lambda a, s: a.put(am.tensor([0, -1, 4]), s), [_A, _signed(3)], {}),
+            (lambda a, s: am.put(a, am.tensor([1, 1]), s, True), [_A, _signed(2)], {})],
+    "index_put": [(lambda a, v: am.index_put(a, (am.tensor([1, 0]),), v, True), [_A, _B], {})],
 })
 _NOT_DIFFERENTIABLE |= {"bincount", "unique_consecutive", "histc", "isin"}
 

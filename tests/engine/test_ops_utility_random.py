@@ -273,7 +273,38 @@ UTILITY_PROGRAMS = {
     "trapezoid number": lambda lib, x, v, i: lib.trapezoid(x, 2.0),
     "trapz number": lambda lib, x, v, i: lib.trapz(x, 2.0),
     "sign_": lambda lib, x, v, i: x.clone().sign_(),
+    "put_": lambda lib, x, v, i: x.clone().put_(lib.tensor([0, -1, 5]), v * 2),
+    "put accumulate": lambda lib, x, v, i: lib.put(x, lib.tensor([1, 1, 2]), v, True),
+    "put method": lambda lib, x, v, i: x.put(lib.tensor([[1], [2], [3]]), v, accumulate=False),
+    "put out of range": lambda lib, x, v, i: x.put(lib.tensor([12, 1, 2]), v),
+    "put sizes": lambda lib, x, v, i: x.put(lib.tensor([1, 2]), v),
+    "put float index": lambda lib, x, v, i: x.put(lib.tensor([1.0, 2, 3]), v),
+    "put dtypes": lambda lib, x, v, i: x.put(i, v.long()),
+    "index_put_": lambda lib, x, v, i: x.clone().index_put_((lib.tensor([0, 2]),), v[:1] * 2),
+    "index_put accumulate": lambda lib, x, v, i: lib.index_put(
+        x, (lib.tensor([0, 2, 0]), lib.tensor([1, 3, 1])), v, True),
+    "index_put number": lambda lib, x, v, i: x.index_put((i[:1],), lib.tensor(3.0)),
+    "index_put dtypes": lambda lib, x, v, i: x.index_put((i[:1],), lib.tensor(3.0).double()),
+    "fill_diagonal_": lambda lib, x, v, i: x.clone().fill_diagonal_(-1.0),
+    "fill_diagonal_ transposed": lambda lib, x, v, i: x.t().clone().fill_diagonal_(-1.0),
+    "fill_diagonal_ wrap": lambda lib, x, v, i: x.view(6, 2).clone().fill_diagonal_(-1.0, True),
+    "fill_diagonal_ column": lambda lib, x, v, i: x.view(12, 1).clone().fill_diagonal_(5, True),
+    "fill_diagonal_ tall": lambda lib, x, v, i: x.view(6, 2).clone().fill_diagonal_(-1.0),
+    "fill_diagonal_ just tall": lambda lib, x, v, i: x.view(4, 3).clone().fill_diagonal_(2, True),
+    "fill_diagonal_ cube": lambda lib, x, v, i: x.view(-1)[:8].view(2, 2, 2).clone()
+    .fill_diagonal_(9),
+    "fill_diagonal_ permuted cube": lambda lib, x, v, i: x.view(-1)[:8].view(2, 2, 2)
+    .permute(2, 0, 1).clone().fill_diagonal_(9),
+    "fill_diagonal_ uneven": lambda lib, x, v, i: x.view(2, 3, 2).clone().fill_diagonal_(9),
+    "fill_diagonal_ 1-d": lambda lib, x, v, i: v.clone().fill_diagonal_(9),
 }
+
+
+def test_fill_diagonal_wraps_a_transposed_tall_matrix():
+    def program(lib):
+        x = lib.arange(24.0).view(3, 8).t().clone()
+        return [x.fill_diagonal_(-1, wrap=True)]
+    _same(program)
 
 
 @pytest.mark.parametrize("name", UTILITY_PROGRAMS)
