@@ -456,6 +456,10 @@ CASES.update({
     "put": [(lambda a, s: a.put(am.tensor([0, -1, 4]), s), [_A, _signed(3)], {}),
             (lambda a, s: am.put(a, am.tensor([1, 1]), s, True), [_A, _signed(2)], {})],
     "index_put": [(lambda a, v: am.index_put(a, (am.tensor([1, 0]),), v, True), [_A, _B], {})],
+    "quantile": [(lambda a: am.quantile(a, 0.3), [_distinct(2, 3)], {}),
+                 (lambda a: a.quantile(am.tensor([0.2, 0.9], dtype=am.float64), 1),
+                  [_distinct(2, 3)], {})],
+    "nanquantile": [(lambda a: am.nanquantile(a, 0.6, 0, True), [_distinct(2, 3)], {})],
 })
 _NOT_DIFFERENTIABLE |= {"bincount", "unique_consecutive", "histc", "isin"}
 

@@ -311,3 +311,56 @@ def test_fill_diagonal_wraps_a_transposed_tall_matrix():
 def test_utility_functions_match_torch(name):
     program = UTILITY_PROGRAMS[name]
     assert _outcome(autograd_mini, program) == _outcome(torch, program)
+
+
+# -- quantile, nanquantile ------------------------------------------------------------------
+
+def _with_nans(lib, x):
+    y = x.detach().clone()
+    y[1, 2] = float("nan")
+    y[2] = float("nan")
+    return y.requires_grad_()
+
+
+QUANTILE_PROGRAMS = {
+    "all": lambda lib, x: lib.quantile(x, 0.3),
+    "keepdim": lambda lib, x: lib.quantile(x, 0.3, keepdim=True),
+    "q tensor dim keepdim": lambda lib, x: lib.quantile(x, lib.tensor([0.25, 0.5, 1.0]), dim=1,
+                                                        keepdim=True),
+    "q tensor first dim": lambda lib, x: lib.quantile(x, lib.tensor([0.25, 0.5]), dim=0),
+    "first dim keepdim": lambda lib, x: lib.quantile(x, 0.5, dim=0, keepdim=True),
+    "nan dim": lambda lib, x: lib.nanquantile(x, 0.3, dim=0),
+    "nan method": lambda lib, x: x.nanquantile(0.7, dim=1),
+    "nan q tensor": lambda lib, x: lib.nanquantile(x, lib.tensor([0.1, 0.9])),
+    "lower": lambda lib, x: lib.quantile(x, 0.3, interpolation="lower"),
+    "higher": lambda lib, x: lib.quantile(x, 0.3, interpolation="higher"),
+    "midpoint": lambda lib, x: lib.quantile(x, 0.3, 1, interpolation="midpoint"),
+    "nearest": lambda lib, x: x.quantile(0.5, interpolation="nearest"),
+    "0-d q": lambda lib, x: lib.quantile(x[0], lib.tensor(0.3)),
+    "0-d input": lambda lib, x: lib.quantile(x[0, 0], 0.3),
+    "double": lambda lib, x: lib.quantile(x.double(), lib.tensor([0.2], dtype=lib.float64), 0),
+    "integer input": lambda lib, x: lib.quantile(x.long(), 0.5),
+    "q out of range": lambda lib, x: lib.quantile(x, lib.tensor([0.5, 2.0])),
+    "q dtype": lambda lib, x: lib.quantile(x, lib.tensor([0.5], dtype=lib.float64)),
+    "interpolation": lambda lib, x: lib.quantile(x, 0.5, interpolation="foo"),
+    "nan q number": lambda lib, x: lib.nanquantile(x, -0.1),
+    "q 2-d": lambda lib, x: lib.quantile(x, lib.ones(2, 2) * 0.5),
+    "empty": lambda lib, x: lib.quantile(lib.ones(0), 0.5),
+}
+
+
+@pytest.mark.parametrize("nans", [False, True])
+@pytest.mark.parametrize("name", QUANTILE_PROGRAMS)
+def test_quantile_matches_torch(name, nans):
+    def outcome(lib):
+        x = lib.tensor(np.random.default_rng(1).normal(size=(3, 4)).astype(np.float32),
+                       requires_grad=True)
+        x = _with_nans(lib, x) if nans else x
+        try:
+            result = QUANTILE_PROGRAMS[name](lib, x)
+        except Exception as error:  # noqa: BLE001 - the error is the outcome compared
+            return type(error).__name__, str(error)
+        result.sum().backward()
+        return (repr(result.detach().numpy().round(6).tolist()), str(result.dtype)[-7:],
+                _chain(result), repr(x.grad.numpy().round(5).tolist()))
+    assert outcome(autograd_mini) == outcome(torch)
