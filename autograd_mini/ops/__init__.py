@@ -203,8 +203,8 @@ MODULE_ONLY.update({"conv1d": convolution.conv1d, "conv2d": convolution.conv2d,
                     "avg_pool1d": pooling.avg_pool1d})
 
 # Broadcasting, repeating and counting utilities (utility.py); sum_to_size is a method only.
-from . import quantile, utility  # noqa: E402
-FUNCTIONS.update({**utility.FUNCTIONS, **quantile.FUNCTIONS})
+from . import cov, quantile, utility  # noqa: E402
+FUNCTIONS.update({**utility.FUNCTIONS, **quantile.FUNCTIONS, **cov.FUNCTIONS})
 MODULE_ONLY.update(utility.MODULE_ONLY)
 Tensor.sum_to_size, Tensor.fill_diagonal_ = utility.sum_to_size, utility.fill_diagonal_
 Tensor.put_ = _make_inplace(utility.put, "put_")

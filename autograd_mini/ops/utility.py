@@ -297,3 +297,26 @@ FUNCTIONS = {"broadcast_to": broadcast_to, "repeat_interleave": repeat_interleav
              "unique_consecutive": unique_consecutive, "put": put, "index_put": index_put}
 MODULE_ONLY = {"broadcast_tensors": broadcast_tensors, "trapezoid": trapezoid, "trapz": trapz,
                "isin": isin}
+
+
+def vander(x, N=None, increasing=False):
+    """Columns of powers of x, made as torch's vander makes them: ones, x copied into
+    columns 1.., their cumprod copied over them (two CopySlices), then a flip."""
+    from .. import factories
+    from .scans import cumprod
+    if x._data.ndim != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    n = x._data.shape[0] if N is None else N
+    if n < 0:
+        raise RuntimeError("N must be non-negative.")
+    dtype = x._data.dtype if x._data.dtype.kind == "f" else np.dtype(np.int64)
+    result = factories.empty(x._data.shape[0], n, dtype=dtype)
+    if n > 0:
+        result.fill_(1)
+        if n > 1:
+            result.narrow(1, 1, n - 1).copy_(x.unsqueeze(1))
+            result.narrow(1, 1, n - 1).copy_(cumprod(result.narrow(1, 1, n - 1), 1))
+    return result if increasing else result.flip(1)
+
+
+MODULE_ONLY["vander"] = vander

@@ -460,7 +460,12 @@ CASES.update({
                  (lambda a: a.quantile(am.tensor([0.2, 0.9], dtype=am.float64), 1),
                   [_distinct(2, 3)], {})],
     "nanquantile": [(lambda a: am.nanquantile(a, 0.6, 0, True), [_distinct(2, 3)], {})],
+    "cov": [(am.cov, [_A], {}), (lambda a: am.cov(a, aweights=am.tensor([0.5, 1.0, 2.0]).double()),
+                                 [_A], {})],
+    # torch's vander has no working backward (its cumprod's input is overwritten), nor ours
+    "vander": [(lambda a: am.vander((a * 3).long(), 4).double(), [_signed(3)], {})],
 })
+_NOT_DIFFERENTIABLE.add("vander")
 _NOT_DIFFERENTIABLE |= {"bincount", "unique_consecutive", "histc", "isin"}
 
 

@@ -1,6 +1,8 @@
 """Utility functions, dtype questions and the remaining random fills, run on both
 engines: random and integer results compared exactly after the same manual_seed,
 gradients and node names for the differentiable ones, and torch's error messages."""
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -363,4 +365,48 @@ def test_quantile_matches_torch(name, nans):
         result.sum().backward()
         return (repr(result.detach().numpy().round(6).tolist()), str(result.dtype)[-7:],
                 _chain(result), repr(x.grad.numpy().round(5).tolist()))
+    assert outcome(autograd_mini) == outcome(torch)
+
+
+# -- cov, vander ----------------------------------------------------------------------------
+
+COV_VANDER_PROGRAMS = {
+    "cov": lambda lib, x: lib.cov(x),
+    "cov correction 0": lambda lib, x: lib.cov(x, correction=0),
+    "cov 1-d method": lambda lib, x: x[0].cov(),
+    "cov both weights": lambda lib, x: lib.cov(x, fweights=lib.tensor([1, 2, 1, 1]),
+                                               aweights=lib.tensor([0.5, 1, 1, 2])),
+    "cov aweights": lambda lib, x: lib.cov(x, aweights=lib.tensor([0.5, 1, 1, 2])),
+    "cov fweights": lambda lib, x: lib.cov(x, fweights=lib.tensor([1, 2, 1, 1]), correction=2),
+    "cov one observation": lambda lib, x: lib.cov(x[:, :1]),
+    "cov integers": lambda lib, x: lib.cov(lib.tensor([[1, 2, 4]])) + x.sum(),
+    "cov 3-d": lambda lib, x: lib.cov(lib.ones(2, 2, 2)),
+    "cov zero weights": lambda lib, x: lib.cov(x, fweights=lib.tensor([0, 0, 0, 0])),
+    "vander": lambda lib, x: lib.vander(x[0]),
+    "vander increasing": lambda lib, x: lib.vander(x[0], N=6, increasing=True),
+    "vander 2 columns": lambda lib, x: lib.vander(x[0], 2),
+    "vander 1 column": lambda lib, x: lib.vander(x[0], 1) + x.sum(),
+    "vander no column": lambda lib, x: lib.vander(x[0], 0).sum() + x.sum(),
+    "vander integers": lambda lib, x: lib.vander(lib.tensor([1, 2, 3], dtype=lib.int8)) + x.sum(),
+    "vander 2-d": lambda lib, x: lib.vander(x),
+    "vander negative": lambda lib, x: lib.vander(x[0], -1),
+}
+
+
+@pytest.mark.parametrize("name", COV_VANDER_PROGRAMS)
+def test_cov_and_vander_match_torch(name):
+    def outcome(lib):
+        x = lib.tensor(np.random.default_rng(1).normal(size=(3, 4)).astype(np.float32),
+                       requires_grad=True)
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                result = COV_VANDER_PROGRAMS[name](lib, x)
+            # vander's backward fails in torch (its cumprod's input is overwritten): so here
+            result.sum().backward()
+        except Exception as error:  # noqa: BLE001 - the error is the outcome compared
+            return type(error).__name__, str(error)
+        return (repr(result.detach().numpy().round(5).tolist()), str(result.dtype)[-7:],
+                _chain(result), repr(x.grad.numpy().round(4).tolist()),
+                [str(w.message) for w in caught])
     assert outcome(autograd_mini) == outcome(torch)
