@@ -203,10 +203,11 @@ MODULE_ONLY.update({"conv1d": convolution.conv1d, "conv2d": convolution.conv2d,
                     "avg_pool1d": pooling.avg_pool1d})
 
 # Broadcasting, repeating and counting utilities (utility.py); sum_to_size is a method only.
-from . import cov, quantile, utility  # noqa: E402
-FUNCTIONS.update({**utility.FUNCTIONS, **quantile.FUNCTIONS, **cov.FUNCTIONS})
+from . import cov, quantile, renorm, utility  # noqa: E402
+FUNCTIONS.update({**utility.FUNCTIONS, **quantile.FUNCTIONS, **cov.FUNCTIONS, **renorm.FUNCTIONS})
 MODULE_ONLY.update(utility.MODULE_ONLY)
 Tensor.sum_to_size, Tensor.fill_diagonal_ = utility.sum_to_size, utility.fill_diagonal_
+Tensor.renorm_ = _make_inplace(renorm.renorm, "renorm_")
 Tensor.put_ = _make_inplace(utility.put, "put_")
 Tensor.index_put_ = _make_inplace(utility.index_put, "index_put_")
 

@@ -466,6 +466,7 @@ CASES.update({
     "vander": [(lambda a: am.vander((a * 3).long(), 4).double(), [_signed(3)], {})],
 })
 _NOT_DIFFERENTIABLE.add("vander")
+CASES["renorm"] = [(lambda a, p=p: a.renorm(p, 0, 0.9), [_A], {}) for p in (1, 2, 3)]
 _NOT_DIFFERENTIABLE |= {"bincount", "unique_consecutive", "histc", "isin"}
 
 

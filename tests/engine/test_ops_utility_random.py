@@ -410,3 +410,36 @@ def test_cov_and_vander_match_torch(name):
                 _chain(result), repr(x.grad.numpy().round(4).tolist()),
                 [str(w.message) for w in caught])
     assert outcome(autograd_mini) == outcome(torch)
+
+
+# -- renorm ---------------------------------------------------------------------------------
+
+RENORM_PROGRAMS = {
+    "2-norm rows": lambda lib, x: x.renorm(2, 0, 1.0),
+    "1-norm columns": lambda lib, x: lib.renorm(x, 1, 1, 0.5),
+    "3-norm last dim": lambda lib, x: x.renorm(3, -1, 1.2),
+    "inf-norm": lambda lib, x: x.renorm(float("inf"), 1, 0.5),
+    "double": lambda lib, x: x.double().renorm(2, 1, 0.7),
+    "in place": lambda lib, x: x.clone().renorm_(2, 0, 1.0),
+    "zeros": lambda lib, x: (x * 0).renorm(2, 0, 1),
+    "zero norm order": lambda lib, x: x.renorm(0, 0, 1),
+    "negative maxnorm": lambda lib, x: x.renorm(2, 0, -1),
+    "1-d": lambda lib, x: x[0].renorm(2, 0, 1),
+    "dim": lambda lib, x: x.renorm(2, 2, 1),
+    "integers": lambda lib, x: x.long().renorm(2, 0, 1),
+}
+
+
+@pytest.mark.parametrize("name", RENORM_PROGRAMS)
+def test_renorm_matches_torch(name):
+    def outcome(lib):
+        x = lib.tensor(np.random.default_rng(1).normal(size=(3, 4)).astype(np.float32),
+                       requires_grad=True)
+        try:
+            result = RENORM_PROGRAMS[name](lib, x)
+            (result * lib.arange(12.0).view(3, 4)).sum().backward()
+        except Exception as error:  # noqa: BLE001 - the error is the outcome compared
+            return type(error).__name__, str(error)
+        return (result.detach().numpy().tolist(), result.grad_fn.name(),
+                x.grad.numpy().round(5).tolist())
+    assert outcome(autograd_mini) == outcome(torch)
