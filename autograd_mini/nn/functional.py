@@ -15,7 +15,7 @@ from ..ops._util import constant as _constant, wrap_dim as _wrap_dim
 from ..ops.unary_math import require_float as _require_float
 from ..tensor import Tensor
 from . import _activation_pad_ops as _pad_ops, _norm_ops
-from ._loss_ops import AddBackward1 as _AddBackward1, MulBackward1 as _MulBackward1
+from ..ops.scalar_nodes import AddBackward1 as _AddBackward1, MulBackward1 as _MulBackward1
 
 tanh = _elementwise.tanh
 sigmoid = _elementwise.sigmoid

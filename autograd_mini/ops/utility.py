@@ -9,6 +9,7 @@ from ..node import Node
 from ..tensor import Tensor
 from ._util import broadcast_error, wrap_dim
 from .nn_ops import DivBackward1
+from .scalar_nodes import MulBackward1
 from .shape import expand
 
 
@@ -78,21 +79,6 @@ def _repeated_indices(counts):
     if data.size and data.min() < 0:
         raise RuntimeError("repeats can not be negative")
     return Tensor._make(np.repeat(np.arange(data.size, dtype=data.dtype), data))
-
-
-class MulBackward1(Node):
-    """out = self * a Python number, as torch's C++ code records it (trapezoid's dx)."""
-    aten = "aten::mul"
-
-    @staticmethod
-    def forward(a, other):
-        return a._data * np.asarray(other, dtype=a._data.dtype)
-
-    def save(self, a, other):
-        self._saved_other = other
-
-    def backward(self, grad):
-        return (grad * self._saved_other,)
 
 
 _POINTS = " * (Tensor y, Tensor x, *, int dim = -1)\n"

@@ -1,7 +1,7 @@
-"""Nodes that torch's C++ losses record and the engine's Python operators cannot:
-`tensor * 0.9` in Python records MulBackward0 (the number becomes a tensor), but
-cross_entropy's label smoothing multiplies by (and adds) a C++ double, which records
-MulBackward1 (AddBackward1)."""
+"""Nodes that torch's C++ code records and the engine's Python operators cannot:
+`tensor * 0.9` in Python records MulBackward0 (the number becomes a tensor), but C++ code
+that multiplies by (or adds) a double records MulBackward1 (AddBackward1): cross_entropy's
+label smoothing, trapezoid's spacing."""
 import numpy as np
 
 from ..node import Node
