@@ -95,21 +95,19 @@ class Generator:
         width = (high - low).astype(np.float64)
         return (unit * width + low.astype(np.float64)).astype(dtype).reshape(shape)
 
-    def normal(self, shape, dtype, mean=0.0, std=1.0, memory_order=None):
-        """Normal numbers. 16 or more, laid out contiguously: uniforms for all of them,
+    def normal(self, shape, dtype, mean=0.0, std=1.0, serial=False):
+        """Normal numbers. 16 or more for one block of memory: uniforms for all of them,
         then Box-Muller in blocks of 16 (a last, partial block is drawn again, 16 new
-        uniforms for the last 16 places). Fewer, or scattered in memory: one at a time."""
+        uniforms for the last 16 places). Fewer, or `serial` (for memory in pieces): one
+        at a time."""
         dtype, n = np.dtype(dtype), _count(shape)
-        if n >= 16 and memory_order is None:
+        if n >= 16 and not serial:
             values = _box_muller_16(self._unit(n, dtype).astype(dtype), n)
             if n % 16:
                 values[n - 16:] = _box_muller_16(self._unit(16, dtype).astype(dtype), 16)
         else:
             values = np.array([self._one_normal() for _ in range(n)])
-        values = (values * std + mean).astype(dtype)
-        if memory_order is not None:
-            return _in_memory_order(values, memory_order)
-        return values.reshape(shape)
+        return (values * std + mean).astype(dtype).reshape(shape)
 
     def integers(self, low, high, shape):
         """Integers in [low, high): a word modulo the range (a 64-bit one past 2**32)."""
@@ -238,15 +236,6 @@ def _swap_forward(order, offsets):
     for i, offset in enumerate(offsets.tolist()):
         j = i + offset
         order[i], order[j] = order[j], order[i]
-
-
-def _in_memory_order(values, like):
-    """Lay values out along `like`'s memory (its axes from largest stride to smallest),
-    as torch's serial kernels walk a non-contiguous tensor."""
-    axes = sorted(range(like.ndim), key=lambda a: -abs(like.strides[a]))
-    out = np.empty(like.shape, values.dtype)
-    out.transpose(axes)[...] = values.reshape([like.shape[a] for a in axes])
-    return out
 
 
 def _pack_state(generator):

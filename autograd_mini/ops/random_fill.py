@@ -13,9 +13,33 @@ from ..node import Node
 
 def _fill(tensor, values):
     _check_writable(tensor, _LEAF_ERROR)
-    tensor._data[...] = values
+    tensor._data[...] = _in_memory_order(values, tensor._data)
     tensor._bump_version()
     return tensor
+
+
+def _memory_axes(like):
+    """`like`'s axes from the largest stride to the smallest: the order in which torch's
+    kernels walk a tensor whose memory is not one block."""
+    return sorted(range(like.ndim), key=lambda a: -abs(like.strides[a]))
+
+
+def _in_memory_order(values, like):
+    """The drawn numbers (in draw order) laid out as torch's kernels walk `like`'s memory."""
+    if like.flags.c_contiguous:
+        return values
+    axes = _memory_axes(like)
+    out = np.empty(like.shape, values.dtype)
+    out.transpose(axes)[...] = values.reshape([like.shape[a] for a in axes])
+    return out
+
+
+def _in_draw_order(values, like):
+    """The inverse: `like`-shaped values (a tensor of probabilities) in the order the
+    draws meet them."""
+    if like.flags.c_contiguous:
+        return values
+    return np.broadcast_to(values, like.shape).transpose(_memory_axes(like)).reshape(like.shape)
 
 
 def _draws(tensor, generator):
@@ -30,8 +54,8 @@ def uniform_(self, a=0.0, b=1.0, *, generator=None):
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
     rng, shape, dtype = _draws(self, generator)
     # torch fills 16 at a time only when the memory is one block; otherwise one by one
-    scattered = None if self._data.flags.c_contiguous else self._data
-    return _fill(self, rng.normal(shape, dtype, mean, std, memory_order=scattered))
+    serial = not self._data.flags.c_contiguous
+    return _fill(self, rng.normal(shape, dtype, mean, std, serial=serial))
 
 
 def random_(self, from_=None, to=None, *, generator=None):
@@ -46,7 +70,7 @@ def random_(self, from_=None, to=None, *, generator=None):
 
 def bernoulli_(self, p=0.5, *, generator=None):
     rng, shape, _ = _draws(self, generator)
-    probability = p._data if hasattr(p, "_data") else p
+    probability = _in_draw_order(p._data, self._data) if hasattr(p, "_data") else p
     return _fill(self, rng.bernoulli(shape, probability))
 
 
@@ -115,10 +139,7 @@ def _fill_recorded(tensor, node, draw, generator):
     """Draw as torch's serial kernel does (in the tensor's memory order), then write the
     numbers through the node, as an in-place op."""
     rng, shape, dtype = _draws(tensor, generator)
-    values = draw(rng, shape, dtype)
-    if not tensor._data.flags.c_contiguous:
-        from ..random import _in_memory_order
-        values = _in_memory_order(values.ravel(), tensor._data)
+    values = _in_memory_order(draw(rng, shape, dtype), tensor._data)
     return apply_inplace(tensor, lambda t: node.apply(t, values=values))
 
 

@@ -176,3 +176,27 @@ def test_small_integer_dtypes_print_and_convert_as_torch():
                            a.char(), lib.FloatTensor([3.7]).byte(), lib.zeros(2, dtype=lib.int8),
                            a.to(lib.int16), lib.short]).replace("autograd_mini.", "torch."))
     assert texts[0] == texts[1]
+
+
+SCATTERED_FILLS = {
+    "uniform_": lambda lib: lib.empty(3, 2).t().uniform_(),
+    "column uniform_": lambda lib: lib.empty(30, 2)[:, 0].uniform_(-1.0, 2.0),
+    "random_": lambda lib: lib.empty(3, 2).t().random_(0, 100),
+    "permuted random_": lambda lib: lib.empty(2, 3, 4).permute(2, 0, 1).random_(),
+    "bernoulli_": lambda lib: lib.empty(3, 2).t().bernoulli_(0.5),
+    "bernoulli_ of a p tensor": lambda lib: lib.empty(4, 5).t().bernoulli_(
+        lib.arange(20.).reshape(5, 4) / 20),
+    "bernoulli_ of a broadcast p": lambda lib: lib.empty(4, 5).t().bernoulli_(
+        lib.tensor([0.1, 0.9, 0.3, 0.6])),
+    "bernoulli_ of a transposed p": lambda lib: lib.empty(6, 4).t().bernoulli_(
+        lib.arange(24.).reshape(6, 4).t() / 24),
+    "normal_": lambda lib: lib.empty(8, 5).t().normal_(),
+    "exponential_": lambda lib: lib.empty(3, 2).t().exponential_(),
+}
+
+
+@pytest.mark.parametrize("name", SCATTERED_FILLS)
+def test_fills_of_scattered_memory_draw_in_memory_order(name):
+    """torch's kernels walk a tensor that is not one block of memory in memory order: the
+    draws land there, and a tensor of probabilities is met in that order too."""
+    _assert_same(lambda lib: [SCATTERED_FILLS[name](lib)], 0)
