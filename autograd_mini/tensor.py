@@ -172,7 +172,8 @@ class Tensor:
         if not isinstance(dim, int) or isinstance(dim, bool):
             raise TypeError(f"stride(): argument 'dim' (position 1) must be int, not "
                             f"{type(dim).__name__}")
-        return steps[_layout_dim(dim, len(shape))]
+        from .ops._util import wrap_dim  # (ops import this module)
+        return steps[wrap_dim(dim, len(shape))]
 
     def storage_offset(self):
         """Elements between the start of the memory this tensor shares (the array that
@@ -506,13 +507,6 @@ class layout:
 
 
 strided = layout("strided")
-
-
-def _layout_dim(dim, ndim):
-    if not -max(ndim, 1) <= dim < max(ndim, 1):
-        raise IndexError(f"Dimension out of range (expected to be in range of "
-                         f"[{-max(ndim, 1)}, {max(ndim, 1) - 1}], but got {dim})")
-    return dim
 
 
 def refuse_writes(cls):
