@@ -143,19 +143,18 @@ class Generator:
     # exponential_, cauchy_, log_normal_, geometric_: torch's serial CPU kernels, one
     # float64 uniform (or float64 normal) per element, transformed in float64, then cast.
     def exponential(self, shape, dtype, lambd):
-        return (-1.0 / lambd * np.log1p(-self._unit(_count(shape), np.dtype(np.float64)))
-                ).astype(dtype).reshape(shape)
+        unit = self.uniform_unit(_count(shape))
+        return (-1.0 / lambd * np.log1p(-unit)).astype(dtype).reshape(shape)
 
     def cauchy(self, shape, dtype, median, sigma):
-        unit = self._unit(_count(shape), np.dtype(np.float64))
+        unit = self.uniform_unit(_count(shape))
         return (median + sigma * np.tan(np.pi * (unit - 0.5))).astype(dtype).reshape(shape)
 
     def log_normal(self, shape, dtype, mean, std):
-        normal = np.array([self._one_normal() for _ in range(_count(shape))], np.float64)
-        return np.exp(normal * std + mean).astype(dtype).reshape(shape)
+        return np.exp(self.normal(shape, np.float64, mean, std, serial=True)).astype(dtype)
 
     def geometric(self, shape, dtype, p):
-        unit = self._unit(_count(shape), np.dtype(np.float64))
+        unit = self.uniform_unit(_count(shape))
         return np.ceil(np.log(unit) / np.log1p(-p)).astype(dtype).reshape(shape)
 
     def poisson(self, rates):
